@@ -1,0 +1,39 @@
+# One target per chore. `make demo` and `make test` work from a fresh clone.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+DEMO_IMAGES ?= 2000
+export PYTHONUNBUFFERED := 1
+
+.PHONY: install demo test test-fast lint format bench clean-demo messages
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --progress-bar on -r requirements.txt
+	@touch $@
+
+demo: install
+	DEMO_IMAGES=$(DEMO_IMAGES) PY=$(PY) bash scripts/demo.sh
+
+test: install
+	bash scripts/test.sh
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install
+	$(PY) bench/run_all.py
+
+messages: install
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean-demo:
+	rm -rf var/

@@ -1,0 +1,13 @@
+"""Researcher pages of the analysis app."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from core.decorators import researcher_required
+
+
+@researcher_required
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "analysis/index.html")

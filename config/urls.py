@@ -1,0 +1,37 @@
+"""Top-level URLs. Researcher pages per app, the GP pages under /take/, the API under /api/."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core import views as core_views
+
+api_patterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("lesions/", include("lesions.api")),
+    path("classifier/", include("classifier.api")),
+    path("gan/", include("gan.api")),
+    path("contests/", include("contests.api")),
+    path("analysis/", include("analysis.api")),
+]
+
+urlpatterns = [
+    path("", core_views.home, name="home-root"),
+    path("", include("core.urls")),
+    path("admin/", admin.site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include(api_patterns)),
+    path("lesions/", include("lesions.urls")),
+    path("classifier/", include("classifier.urls")),
+    path("gan/", include("gan.urls")),
+    path("contests/", include("contests.urls")),
+    path("analysis/", include("analysis.urls")),
+    path("take/", include("contests.gp_urls")),
+]
+
+admin.site.site_header = "Skin-lesion reader study: administration"
+admin.site.site_title = "Reader study admin"

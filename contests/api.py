@@ -1,0 +1,3 @@
+"""REST API of the contests app (researchers only: see REST_FRAMEWORK's default permission)."""
+
+urlpatterns: list = []

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GanConfig(AppConfig):
+    name = "gan"
+    verbose_name = "Generative models"

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Brings up the whole study on the embedded defaults: SQLite, Celery over the filesystem
+# transport, media on the local disk, CPU torch. Ctrl-C stops the server and the workers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PY:-.venv/bin/python}
+DEMO_IMAGES=${DEMO_IMAGES:-2000}
+HOST=${DEMO_HOST:-127.0.0.1}
+PORT=${DEMO_PORT:-8000}
+# The demo runs on the embedded defaults even where a .env or the shell points elsewhere.
+unset DATABASE_URL CELERY_BROKER_URL
+mkdir -p var/log
+
+echo "==> Database"
+$PY manage.py migrate --noinput
+
+echo "==> Workers (queues: default, gpu)"
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+$PY -m celery -A config worker -Q default -n default@%h --concurrency 1 --loglevel INFO \
+    --logfile var/log/worker-default.log &
+pids+=($!)
+$PY -m celery -A config worker -Q gpu -n gpu@%h --concurrency 1 --loglevel INFO \
+    --logfile var/log/worker-gpu.log &
+pids+=($!)
+
+echo "==> Demo data ($DEMO_IMAGES stand-in images)"
+$PY manage.py setup_demo --images "$DEMO_IMAGES"
+
+echo
+echo "The platform is up at http://$HOST:$PORT/"
+cat var/demo-login.txt
+[ -f var/demo-links.txt ] && { echo "Invitation links for GPs:"; cat var/demo-links.txt; }
+echo "Worker logs: var/log/. Stop with Ctrl-C."
+$PY manage.py runserver "$HOST:$PORT" --noreload

@@ -1,0 +1,34 @@
+"""Fixtures every app's tests share. App-specific ones live in tests/<app>/conftest.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+
+from core.permissions import RESEARCHERS_GROUP
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings: Any, tmp_path: Path) -> None:
+    """Every test writes its files under its own temporary folder, never into var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.IMAGE_CACHE_DIR = tmp_path / "cache"
+
+
+@pytest.fixture
+def researcher(django_user_model: Any) -> Any:
+    user = django_user_model.objects.create_user(username="alice", password="a-long-passphrase-1")
+    group, _ = Group.objects.get_or_create(name=RESEARCHERS_GROUP)
+    user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def researcher_client(researcher: Any) -> Client:
+    client = Client()
+    client.force_login(researcher)
+    return client
