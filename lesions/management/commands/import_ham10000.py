@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from core.csv import escape_formula
 from lesions.ham10000 import Problem
 from lesions.services import ImportRefused, ImportResult, dataset_import
 
@@ -23,7 +24,8 @@ def write_report(path: Path, problems: list[Problem]) -> None:
         writer = csv.writer(handle)
         writer.writerow(["row", "image_id", "kind", "reason"])
         for p in problems:
-            writer.writerow([p.row, p.image_id, "error" if p.is_error else "warning", p.reason])
+            kind = "error" if p.is_error else "warning"
+            writer.writerow([p.row, escape_formula(p.image_id), kind, escape_formula(p.reason)])
 
 
 class Command(BaseCommand):
