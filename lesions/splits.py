@@ -1,9 +1,17 @@
 """A held-out test partition and k training folds, grouped by lesion, stratified by diagnosis.
 
-Plain module (no Django). scikit-learn's ``StratifiedGroupKFold`` keeps every image of a lesion
-on one side and the class proportions of each side close to the whole set's. The test partition
-is the one fold, of ``round(1 / test_size)``, whose size is nearest to ``test_size``; the rest
-is cut into ``folds`` folds the same way. Same inputs and seed, same split.
+Plain module (no Django). Every image of a lesion lands in the same part, and each part's class
+proportions match the whole set's. scikit-learn's ``StratifiedGroupKFold`` does this with a
+greedy pass over every group that takes minutes on HAM10000's 7,470 lesions on a small machine;
+this module does the same kind of greedy pass in two cheaper steps:
+
+1. lesions with several images, largest first (ties in seeded random order), each to the part
+   furthest below its share of that lesion's class;
+2. single-image lesions, class by class in seeded random order, each to the part furthest below
+   its target count for the class (water-filling), which evens out what step 1 left uneven.
+
+The test partition takes ``test_size`` of every class; the rest is cut into ``folds`` equal
+folds the same way. Same inputs and seed, same split: it takes well under a second.
 """
 
 from __future__ import annotations
@@ -13,7 +21,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.model_selection import StratifiedGroupKFold
 
 TRAIN, TEST = "train", "test"
 
@@ -26,6 +33,47 @@ class Split:
     def part_of(self, index: int) -> str:
         fold = self.folds[index]
         return TEST if fold is None else f"fold {fold}"
+
+
+def assign_parts(
+    groups: Sequence[str], labels: Sequence[str], weights: Sequence[float], seed: int
+) -> list[int]:
+    """The part (index into ``weights``) of every image; weights are the parts' shares."""
+    rng = np.random.default_rng(seed)
+    classes = sorted(set(labels))
+    class_index = {c: i for i, c in enumerate(classes)}
+    share = np.asarray(weights, dtype=float) / sum(weights)
+    totals = np.zeros(len(classes))
+    members: dict[str, list[int]] = {}
+    for i, (group, label) in enumerate(zip(groups, labels, strict=True)):
+        members.setdefault(group, []).append(i)
+        totals[class_index[label]] += 1
+    target = np.outer(share, totals)  # parts x classes
+    counts = np.zeros_like(target)
+    part_of = [0] * len(labels)
+
+    names = sorted(members)
+    order = rng.permutation(len(names))
+    multi = [names[j] for j in order if len(members[names[j]]) > 1]
+    multi.sort(key=lambda g: -len(members[g]))  # stable: random order among equal sizes
+    for group in multi:
+        vector = np.zeros(len(classes))
+        for i in members[group]:
+            vector[class_index[labels[i]]] += 1
+        # Relative room left in each part for this lesion's classes.
+        room = ((target - counts) / np.maximum(target, 1.0)) @ vector
+        part = int(np.argmax(room + rng.uniform(0, 1e-9, len(share))))
+        counts[part] += vector
+        for i in members[group]:
+            part_of[i] = part
+
+    singles = [members[names[j]][0] for j in order if len(members[names[j]]) == 1]
+    for i in singles:
+        c = class_index[labels[i]]
+        part = int(np.argmax(target[:, c] - counts[:, c] + rng.uniform(0, 1e-9, len(share))))
+        counts[part, c] += 1
+        part_of[i] = part
+    return part_of
 
 
 def make_split(
@@ -42,28 +90,19 @@ def make_split(
         raise ValueError(f"at least 2 folds are needed, not {folds}")
     if len(groups) != len(labels):
         raise ValueError("one group and one label per image")
-    n_groups = len(set(groups))
-    pieces = max(2, round(1 / test_size))
-    if n_groups < pieces + folds:
-        raise ValueError(f"{n_groups} lesions are too few for a test split and {folds} folds")
-    y = np.asarray(labels)
-    g = np.asarray(groups)
-    index = np.arange(len(y))
-
-    outer = StratifiedGroupKFold(n_splits=pieces, shuffle=True, random_state=seed)
-    candidates = [test for _, test in outer.split(index, y, g)]
-    wanted = test_size * len(y)
-    test = min(candidates, key=lambda t: abs(len(t) - wanted))
-
-    partitions = [TRAIN] * len(y)
-    fold_of: list[int | None] = [None] * len(y)
-    for i in test:
-        partitions[i] = TEST
-    rest = np.setdiff1d(index, test)
-    inner = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for k, (_, held) in enumerate(inner.split(rest, y[rest], g[rest])):
-        for i in rest[held]:
-            fold_of[i] = k
+    if len(set(groups)) < folds + 1:
+        raise ValueError(
+            f"{len(set(groups))} lesions are too few for a test split and {folds} folds"
+        )
+    outer = assign_parts(groups, labels, [test_size, 1 - test_size], seed)
+    rest = [i for i, part in enumerate(outer) if part == 1]
+    inner = assign_parts(
+        [groups[i] for i in rest], [labels[i] for i in rest], [1.0] * folds, seed + 1
+    )
+    partitions = [TEST if part == 0 else TRAIN for part in outer]
+    fold_of: list[int | None] = [None] * len(labels)
+    for i, fold in zip(rest, inner, strict=True):
+        fold_of[i] = fold
     return Split(partitions=partitions, folds=fold_of)
 
 
