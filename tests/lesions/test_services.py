@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
+from lesions.codes import DIAGNOSES
 from lesions.models import Dataset, Image
 from tests.lesions.factories import DatasetFactory, ImageFactory
 
@@ -31,7 +32,7 @@ def test_make_splits_stores_a_part_for_every_image_and_prints_the_counts(
     out = io.StringIO()
     call_command("make_splits", "--dataset", "small", "--folds", "3", "--seed", "4", stdout=out)
     table = out.getvalue()
-    assert table.splitlines()[0].split()[:8] == ["part", *"akiec bcc bkl df mel nv vasc".split()]
+    assert table.splitlines()[0].split()[:8] == ["part", *DIAGNOSES]
     assert "fold 2" in table
     images = Image.objects.filter(dataset=dataset)
     assert not images.filter(partition=None).exists()
