@@ -44,11 +44,12 @@ def stratified_subset(rows: list[Row], limit: int, seed: int = 0) -> list[Row]:
     totals = {dx: sum(len(v) for v in by_lesion.values()) for dx, by_lesion in lesions.items()}
     shares = {dx: limit * n / len(rows) for dx, n in totals.items()}
     quota = {dx: max(1, int(share)) for dx, share in shares.items()}
-    spare = limit - sum(quota.values())
-    for dx in sorted(shares, key=lambda d: shares[d] - int(shares[d]), reverse=True)[
-        : max(0, spare)
-    ]:
+    by_remainder = sorted(shares, key=lambda d: shares[d] - int(shares[d]), reverse=True)
+    for dx in by_remainder[: max(0, limit - sum(quota.values()))]:
         quota[dx] += 1
+    # The one-lesion minimum of rare classes is paid for by the largest class.
+    largest = max(quota, key=lambda d: quota[d])
+    quota[largest] -= max(0, sum(quota.values()) - limit)
     chosen: set[str] = set()
     shuffler = random.Random(seed)
     for dx in sorted(lesions):
@@ -57,11 +58,14 @@ def stratified_subset(rows: list[Row], limit: int, seed: int = 0) -> list[Row]:
         taken = 0
         for lesion_id in ids:
             size = len(lesions[dx][lesion_id])
-            if taken + size <= quota[dx] or taken == 0:
+            if taken + size <= quota[dx]:
                 chosen.update(r["image_id"] for r in lesions[dx][lesion_id])
                 taken += size
             if taken >= quota[dx]:
                 break
+        if taken == 0:  # every lesion is larger than the share: take the smallest
+            smallest = min(ids, key=lambda i: len(lesions[dx][i]))
+            chosen.update(r["image_id"] for r in lesions[dx][smallest])
     return [row for row in rows if row["image_id"] in chosen]
 
 
