@@ -225,11 +225,15 @@ def dataset_split(
         folds=folds,
         seed=seed,
     )
-    images = [
-        Image(pk=pk, partition=partition, fold=fold)
-        for pk, partition, fold in zip(pks, split.partitions, split.folds, strict=True)
-    ]
-    Image.objects.bulk_update(images, ["partition", "fold"], batch_size=1000)
+    # One UPDATE per part (six by default) rather than a CASE over every row.
+    by_part: dict[tuple[str, int | None], list[int]] = {}
+    for pk, partition, fold in zip(pks, split.partitions, split.folds, strict=True):
+        by_part.setdefault((partition, fold), []).append(pk)
+    for (partition, fold), members in by_part.items():
+        for start in range(0, len(members), 5000):
+            Image.objects.filter(pk__in=members[start : start + 5000]).update(
+                partition=partition, fold=fold
+            )
     dataset.split_seed = seed
     dataset.split_test_size = test_size
     dataset.split_folds = folds
