@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -19,6 +20,14 @@ from lesions import standin
 from lesions.standin_set import SHIPPED_METADATA, read_rows, write_standin_set
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children: unlike wall time, it does not
+    depend on what else the machine is running."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--images", type=int, default=300)
@@ -26,38 +35,32 @@ def main() -> None:
     args = parser.parse_args()
 
     rows = read_rows(SHIPPED_METADATA)[1][:60]
-    started = time.perf_counter()
-    for row in rows:
-        standin.render(row)
-    draw_ms = (time.perf_counter() - started) / len(rows) * 1000
-    started = time.perf_counter()
-    for row in rows:
-        standin.render_jpeg(row)
-    jpeg_ms = (time.perf_counter() - started) / len(rows) * 1000
-
-    print(f"machine: {os.cpu_count()} CPU cores; load average {os.getloadavg()[0]:.1f}")
-    print(f"{'step':<34}{'images':>8}{'seconds':>10}{'images/s':>10}{'ms/image':>10}")
-    print(
-        f"{'draw (1 process)':<34}{len(rows):>8}{draw_ms * len(rows) / 1000:>10.2f}"
-        f"{1000 / draw_ms:>10.1f}{draw_ms:>10.1f}"
-    )
-    print(
-        f"{'draw + JPEG encode (1 process)':<34}{len(rows):>8}{jpeg_ms * len(rows) / 1000:>10.2f}"
-        f"{1000 / jpeg_ms:>10.1f}{jpeg_ms:>10.1f}"
-    )
+    table: list[tuple[str, int, float, float]] = []
+    for label, draw in (
+        ("draw (1 process)", standin.render),
+        ("draw + JPEG encode (1 process)", standin.render_jpeg),
+    ):
+        wall, cpu = time.perf_counter(), cpu_seconds()
+        for row in rows:
+            draw(row)
+        table.append((label, len(rows), time.perf_counter() - wall, cpu_seconds() - cpu))
     for processes in args.processes:
         with tempfile.TemporaryDirectory() as folder:
-            started = time.perf_counter()
+            wall, cpu = time.perf_counter(), cpu_seconds()
             counts = write_standin_set(
-                metadata=SHIPPED_METADATA,
-                out=Path(folder),
-                limit=args.images,
-                processes=processes,
+                metadata=SHIPPED_METADATA, out=Path(folder), limit=args.images, processes=processes
             )
-            seconds = time.perf_counter() - started
-        n = sum(counts.values())
-        label = f"whole set, written ({processes} proc.)"
-        print(f"{label:<34}{n:>8}{seconds:>10.2f}{n / seconds:>10.1f}{seconds / n * 1000:>10.1f}")
+            label = f"whole set, written ({processes} proc.)"
+            n = sum(counts.values())
+            table.append((label, n, time.perf_counter() - wall, cpu_seconds() - cpu))
+
+    print(f"machine: {os.cpu_count()} CPU cores; load average {os.getloadavg()[0]:.1f}")
+    print(f"{'step':<34}{'images':>8}{'wall s':>9}{'images/s':>10}{'CPU s':>8}{'CPU ms/img':>12}")
+    for label, n, seconds, cpu in table:
+        print(
+            f"{label:<34}{n:>8}{seconds:>9.2f}{n / seconds:>10.1f}"
+            f"{cpu:>8.1f}{cpu / n * 1000:>12.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -49,6 +49,7 @@ def setup(*, options: DemoOptions, out: Console) -> None:
         skip_invalid=True,
         is_synthetic=True,
         title="HAM10000 stand-in images",
+        source="Drawn by lesions/standin.py for each row of the real HAM10000 metadata",
         progress=bar,
     )
     out.print(f"Data set {DATASET}: {result.created} images stored, {result.unchanged} unchanged")

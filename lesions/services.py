@@ -132,6 +132,7 @@ def dataset_import(
     skip_invalid: bool = False,
     is_synthetic: bool = False,
     title: str = "",
+    source: str = HAM10000_SOURCE,
     progress: Progress | None = None,
 ) -> ImportResult:
     """Import a HAM10000-layout image set into ``dataset_name``.
@@ -158,7 +159,7 @@ def dataset_import(
         dataset = Dataset.objects.create(
             name=dataset_name,
             title=title or dataset_name,
-            source=HAM10000_SOURCE,
+            source=source,
             credit=HAM10000_CREDIT,
             licence="CC BY-NC 4.0",
             is_synthetic=is_synthetic,
