@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -108,9 +109,8 @@ def _write_files(images: list[Image], records: list[Record], progress: Progress)
         # Cleaned again rather than kept from the check: holding 10,000 images in memory
         # costs more than reading them twice from the page cache.
         data = ham10000.read_clean(record.path).data
-        path = Path(default_storage.path(image.file.name))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        # Through the storage API, so media on S3-compatible storage works the same way.
+        image.file.name = default_storage.save(image.file.name, ContentFile(data))
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         for _ in progress(
