@@ -10,7 +10,7 @@ study, phase, phase_kind        ids/names of the study and phase; kind is untime
 reader, simulated               pseudonym (R001, ...) and whether it is a simulated reader
 profile_*                       the reader's profile (``profile_years_in_practice``, ...)
 case, image                     the case id within the study and the image's public id
-truth, answer, outcome          true diagnosis, given diagnosis (None on timeout), answered/timed_out
+truth, answer, outcome          true and given diagnosis (None on timeout); answered/timed_out
 served_at, answered_at          when the image was first served and when the answer arrived
 elapsed_ms                      answered_at - served_at in milliseconds
 hint_top, hint_p_<code>         the hint as shown (hint phases only; NaN elsewhere)

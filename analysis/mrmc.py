@@ -162,7 +162,7 @@ class MRMCResult:
 
     # The headline test is random readers and cases.
     @property
-    def F(self) -> float:  # noqa: N802 - the statistic's name
+    def F(self) -> float:
         return self.random_readers_random_cases.statistic
 
     @property

@@ -108,7 +108,7 @@ def test_any_plain_figure_of_merit_gives_the_same_answer_as_the_vectorised_one(
         return float(((positive > negative) + 0.5 * (positive == negative)).mean())
 
     slow = mrmc.or_hillis(van_dyke, plain_auc)
-    assert slow.F == pytest.approx(result.F, rel=1e-10)
+    assert pytest.approx(result.F, rel=1e-10) == slow.F
     assert slow.covariances.cov3 == pytest.approx(result.covariances.cov3, rel=1e-10)
 
 
@@ -137,7 +137,7 @@ def test_cases_nested_in_modality_drops_the_cross_modality_covariances(
     assert out.covariances.cov2 == pytest.approx(result.covariances.cov2)
     error = result.ms_tr + 5 * result.covariances.cov2
     assert out.random_readers_random_cases.error_term == pytest.approx(error)
-    assert out.F == pytest.approx(result.ms_t / error)
+    assert pytest.approx(result.ms_t / error) == out.F
     assert out.F < result.F  # independent cases carry less shared information
 
 
