@@ -125,12 +125,12 @@ def validate(frame: pd.DataFrame) -> pd.DataFrame:
 def code_index(values: pd.Series | Iterable[object]) -> np.ndarray:
     """Diagnosis codes as indices 0..6 of DIAGNOSES; missing answers become NO_ANSWER (7)."""
     series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
-    categorical = pd.Categorical(series, categories=list(DIAGNOSES))
+    known = series.isin(DIAGNOSES)
+    unknown = series[series.notna() & ~known]
+    if len(unknown):
+        raise ValueError(f"unknown diagnoses: {sorted(map(str, unknown.unique()))[:5]}")
+    categorical = pd.Categorical(series.where(known), categories=list(DIAGNOSES))
     codes = np.asarray(categorical.codes, dtype=np.int64)
-    if (codes < 0).any():
-        unknown = series[(codes < 0) & series.notna().to_numpy()]
-        if len(unknown):
-            raise ValueError(f"unknown diagnoses: {sorted(map(str, unknown.unique()))[:5]}")
     codes[codes < 0] = NO_ANSWER
     return codes
 
