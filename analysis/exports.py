@@ -80,9 +80,17 @@ def long_frame(frame: pd.DataFrame, *, include_simulated: bool = False) -> pd.Da
     columns[at:at] = profile
     out = rows.reindex(columns=columns)
     for name in (F.SERVED_AT, F.ANSWERED_AT):
-        stamps = pd.to_datetime(out[name], utc=True)
-        out[name] = stamps.dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ").where(stamps.notna())
+        out[name] = iso_utc(out[name])
     return out
+
+
+def iso_utc(values: pd.Series) -> pd.Series:
+    """ISO 8601 in UTC with microseconds and a Z (numpy's formatter: fast for millions)."""
+    stamps = pd.to_datetime(values, utc=True)
+    naive = stamps.dt.tz_localize(None).to_numpy().astype("datetime64[us]")
+    text = np.char.add(naive.astype(str), "Z").astype(object)
+    text[stamps.isna().to_numpy()] = None
+    return pd.Series(text, index=values.index)
 
 
 def write_long(frame: pd.DataFrame, target: Target, *, include_simulated: bool = False) -> int:

@@ -48,6 +48,10 @@ def confusion_by_group(
 
 
 def _as_index(values: object) -> np.ndarray:
+    if isinstance(values, pd.Series):
+        if values.dtype.kind in "iu":
+            return values.to_numpy(dtype=np.int64)
+        return code_index(values)
     array = np.asarray(values)
     if array.dtype.kind in "iu":
         return array.astype(np.int64)
@@ -261,9 +265,27 @@ class GroupMetrics:
     mean_tpr: list[Spread]
 
 
+def _factorize(values: object) -> tuple[np.ndarray, list[object]]:
+    """Group indices and sorted labels; a categorical's own codes are reused (no rehashing)."""
+    series = (
+        values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object))
+    )
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        used = series.cat.remove_unused_categories()
+        order = np.argsort(np.asarray(used.cat.categories, dtype=object).astype(str))
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        codes = np.asarray(used.cat.codes, dtype=np.int64)
+        if (codes < 0).any():
+            raise ValueError("every reading needs a reader")
+        return rank[codes], [used.cat.categories[i] for i in order]
+    index, labels = pd.factorize(series, sort=True)
+    return index, list(labels)
+
+
 def group_metrics(reader: object, truth: object, answer: object) -> GroupMetrics:
     """Per-reader and pooled metrics of one group's readings (one phase, say)."""
-    index, labels = pd.factorize(pd.Series(np.asarray(reader, dtype=object)), sort=True)
+    index, labels = _factorize(reader)
     stack = confusion_by_group(index, truth, answer, len(labels))
     per_reader = from_confusion(stack)
     return GroupMetrics(

@@ -128,11 +128,14 @@ def _mrmc(without: pd.DataFrame, with_hint: pd.DataFrame) -> tuple[mrmc.MRMCResu
     both = pd.concat([without, with_hint], ignore_index=True)
     long = pd.DataFrame(
         {
-            "reader": both[F.READER].to_numpy(),
-            "modality": np.where(both[F.PHASE_KIND] == F.HINT, "with AI", "without AI"),
-            "case": both[F.IMAGE].to_numpy(),
-            "truth": both[F.TRUTH].to_numpy(),
-            "score": both[F.ANSWER].fillna("").to_numpy(),  # a timeout is never right
+            "reader": both[F.READER],
+            "modality": pd.Categorical(
+                np.where(both[F.PHASE_KIND] == F.HINT, "with AI", "without AI")
+            ),
+            "case": both[F.IMAGE],
+            # Diagnosis indices; a timeout (NO_ANSWER) never equals a truth.
+            "truth": F.code_index(both[F.TRUTH]),
+            "score": F.code_index(both[F.ANSWER]),
         }
     )
     # Only readers who read every image of both phases can enter a complete MRMC design.
@@ -143,7 +146,7 @@ def _mrmc(without: pd.DataFrame, with_hint: pd.DataFrame) -> tuple[mrmc.MRMCResu
     long = long[long["reader"].isin(complete)]
     if len(complete) < 2:
         return None, "MRMC skipped: fewer than two readers finished both phases."
-    same = set(without[F.IMAGE]) == set(with_hint[F.IMAGE])
+    same = set(without[F.IMAGE].unique()) == set(with_hint[F.IMAGE].unique())
     design = "crossed" if same else "cases_nested_in_modality"
     note = f"design {design}; {len(complete)} readers"
     if dropped:
@@ -176,8 +179,8 @@ def hint_comparison(without: pd.DataFrame, with_hint: pd.DataFrame) -> HintCompa
 
 def study_report(frame: pd.DataFrame, *, include_simulated: bool = False) -> StudyReport:
     """Everything the results page and the report files show, for one study's readings."""
-    F.validate(frame)
-    rows = F.real_readers(frame, include_simulated=include_simulated)
+    compacted = F.validate(F.compact(frame))
+    rows = F.real_readers(compacted, include_simulated=include_simulated)
     notes: list[str] = []
     if rows.empty:
         notes.append("No readings yet." if frame.empty else "Only simulated readers so far.")

@@ -114,14 +114,14 @@ def tpr_change(without: Metrics, with_hint: Metrics) -> pd.DataFrame:
 
 def _agreement(frame: pd.DataFrame, model_column: str) -> pd.DataFrame:
     """Per reader: share of answers equal to ``model_column`` when it was right / wrong."""
-    model = frame[model_column]
-    has_model = model.notna().to_numpy()
-    model_right = (model == frame[F.TRUTH]).to_numpy() & has_model
+    model = F.code_index(frame[model_column])
+    has_model = model != F.NO_ANSWER
+    model_right = (model == F.code_index(frame[F.TRUTH])) & has_model
     model_wrong = has_model & ~model_right
-    agree = (frame[F.ANSWER] == model).to_numpy() & has_model
+    agree = (F.code_index(frame[F.ANSWER]) == model) & has_model
     parts = pd.DataFrame(
         {
-            F.READER: frame[F.READER].to_numpy(),
+            F.READER: frame[F.READER].array,
             "n_right": model_right,
             "agree_right": agree & model_right,
             "n_wrong": model_wrong,
@@ -182,7 +182,7 @@ def timing(frame: pd.DataFrame, by: str = F.PHASE) -> pd.DataFrame:
     seconds = frame[F.ELAPSED_MS].to_numpy(dtype=float) / 1000.0
     parts = pd.DataFrame(
         {
-            by: frame[by].to_numpy(),
+            by: frame[by].array,
             "seconds": np.where(timed_out, np.nan, seconds),
             "timed_out": timed_out,
         }
