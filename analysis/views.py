@@ -53,9 +53,7 @@ def table_html(frame: object) -> str:
 
 @researcher_required
 def index(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "analysis/index.html", {"studies": selectors.studies_with_readings()}
-    )
+    return render(request, "analysis/index.html", {"studies": selectors.studies_with_readings()})
 
 
 @researcher_required
@@ -90,9 +88,7 @@ def study_export(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         raise Http404("no such export")
     frame, report = services.study_report_build(study=study, include_simulated=include_simulated)
     writers = {
-        "readings": lambda out: exports.write_long(
-            frame, out, include_simulated=include_simulated
-        ),
+        "readings": lambda out: exports.write_long(frame, out, include_simulated=include_simulated),
         "readers": lambda out: exports.write_readers(report, out),
         "per_class": lambda out: exports.write_per_class(report, out),
         "imrmc": lambda out: exports.write_imrmc(frame, out, include_simulated=include_simulated),
@@ -122,9 +118,7 @@ def study_plot(request: HttpRequest, pk: int, name: str, ext: str) -> HttpRespon
 def report_create(request: HttpRequest, pk: int) -> HttpResponse:
     study = get_object_or_404(Study, pk=pk)
     include_simulated = request.POST.get("include_simulated") == "1"
-    services.report_job_create(
-        study=study, include_simulated=include_simulated, user=request.user
-    )
+    services.report_job_create(study=study, include_simulated=include_simulated, user=request.user)
     target = reverse("analysis:study", args=[study.pk])
     return redirect(target + ("?simulated=1" if include_simulated else ""))
 
@@ -132,9 +126,7 @@ def report_create(request: HttpRequest, pk: int) -> HttpResponse:
 @researcher_required
 def report_status(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ReportJob, pk=pk)
-    return render(
-        request, "core/_job_progress.html", {"job": job, "status_url": job.status_url}
-    )
+    return render(request, "core/_job_progress.html", {"job": job, "status_url": job.status_url})
 
 
 @researcher_required
