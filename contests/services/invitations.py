@@ -7,6 +7,7 @@ import secrets
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from contests.models import ConsentRefusal, Invitation, Participant, Study, StudyStatus
 from contests.services.errors import ContestError, InvitationInvalid
@@ -67,17 +68,17 @@ def invitation_redeem(*, token: str, now: datetime) -> Invitation:
         .first()
     )
     if invitation is None:
-        raise InvitationInvalid("This link is not valid.")
+        raise InvitationInvalid(_("This link is not valid."))
     if invitation.revoked_at is not None:
-        raise InvitationInvalid("This link has been withdrawn.")
+        raise InvitationInvalid(_("This link has been withdrawn."))
     if invitation.is_expired(now):
-        raise InvitationInvalid("This link has expired.")
+        raise InvitationInvalid(_("This link has expired."))
     status = invitation.study.status
     # A reader who took part may come back to a closed study (to see it is over, or their score).
     if status != StudyStatus.OPEN and not (
         status == StudyStatus.CLOSED and invitation.participant_id is not None
     ):
-        raise InvitationInvalid("This study is not open.")
+        raise InvitationInvalid(_("This study is not open."))
     return invitation
 
 
@@ -92,7 +93,7 @@ def invitation_accept(
     if invitation.participant_id is not None:
         return Participant.objects.get(pk=invitation.participant_id)
     if invitation.revoked_at is not None or invitation.is_expired(now):
-        raise InvitationInvalid("This link is no longer valid.")
+        raise InvitationInvalid(_("This link is no longer valid."))
     participant = participant_create(
         study=invitation.study, consent_version=consent_version, language=language, now=now
     )
