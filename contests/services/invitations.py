@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from contests.models import ConsentRefusal, Invitation, Participant, Study, StudyStatus
 from contests.services.errors import ContestError, InvitationInvalid
+from contests.services.locking import lock_row
 from contests.services.participants import consent_refuse, participant_create
 
 MAX_BATCH = 1000
@@ -35,7 +36,7 @@ def invitation_create_batch(
     if expires_at is not None and expires_at <= now:
         raise ContestError("The expiry must be in the future.")
     made = []
-    for _ in range(n):
+    for _i in range(n):
         token = secrets.token_urlsafe(32)
         invitation = Invitation.objects.create(
             study=study,
@@ -87,9 +88,8 @@ def invitation_accept(
     *, invitation: Invitation, consent_version: str, language: str, now: datetime
 ) -> Participant:
     """Consent given through a link: the link's participant, created and bound on first use."""
-    invitation = (
-        Invitation.objects.select_for_update().select_related("study").get(pk=invitation.pk)
-    )
+    lock_row(Invitation, invitation.pk, "token_hash")
+    invitation = Invitation.objects.select_related("study").get(pk=invitation.pk)
     if invitation.participant_id is not None:
         return Participant.objects.get(pk=invitation.participant_id)
     if invitation.revoked_at is not None or invitation.is_expired(now):

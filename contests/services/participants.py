@@ -8,6 +8,7 @@ from django.db import transaction
 
 from contests.models import ConsentRefusal, DermoscopyTraining, Participant, Specialty, Study
 from contests.services.errors import ConsentError, ContestError
+from contests.services.locking import lock_row
 
 REAL_PREFIX = "R"
 SIMULATED_PREFIX = "S"
@@ -41,7 +42,7 @@ def participant_create(
             f"the study's text is version {study.consent_version!r}."
         )
     # Lock the study so that two readers arriving together get different pseudonyms.
-    Study.objects.select_for_update().get(pk=study.pk)
+    lock_row(Study, study.pk, "consent_version")
     prefix = SIMULATED_PREFIX if is_simulated else REAL_PREFIX
     return Participant.objects.create(
         study=study,

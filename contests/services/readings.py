@@ -16,6 +16,7 @@ from contests.models import Case, Event, EventKind, Outcome, Participant, Phase,
 from contests.selectors import participant_case_order, phase_lock_reason
 from contests.services.clock import deadline_for, elapsed_ms
 from contests.services.errors import ContestError, NotYetDue, PhaseLocked, ReadingClosed
+from contests.services.locking import lock_row
 from lesions.codes import DIAGNOSES
 
 # A countdown that reaches zero in the browser may ask a hair before the server's own zero.
@@ -29,7 +30,8 @@ def _log(
 
 
 def _lock(participant: Participant) -> Participant:
-    return Participant.objects.select_for_update().get(pk=participant.pk)
+    lock_row(Participant, participant.pk, "order_seed")
+    return Participant.objects.get(pk=participant.pk)
 
 
 def _time_out(*, reading: Reading, now: datetime, by: str) -> None:
