@@ -167,14 +167,37 @@ def test_simulate_readers_refuses_an_unknown_phase_and_impossible_accuracy(paper
         _simulate("--phase", str(phase.pk), "--accuracy", "1.2")
 
 
-def test_the_same_seed_gives_the_same_simulated_answers(paper_study) -> None:
-    phase = paper_study.phases.get(order=2)
-    _simulate("--phase", str(phase.pk), "--n", "1", "--seed", "5")
-    _simulate("--phase", str(phase.pk), "--n", "1", "--seed", "5")
-    first, second = Participant.objects.filter(study=paper_study).order_by("pseudonym")
-    # Same seed, same reader: the same answer to each case (their case orders differ).
-    answers = [
-        dict(Reading.objects.filter(participant=p).values_list("case_id", "diagnosis"))
-        for p in (first, second)
-    ]
+def test_the_same_seed_gives_the_same_simulated_answers() -> None:
+    dataset = held_out_catalogue()
+    predicting_run(dataset)
+    # Two studies drawn with the same seed from one catalogue hold the same images.
+    first, _ = _create_study("--dataset", dataset.name, "--open")
+    second, _ = _create_study("--dataset", dataset.name, "--open")
+    answers = []
+    for study in (first, second):
+        phase = study.phases.get(order=2)
+        _simulate("--phase", str(phase.pk), "--n", "2", "--seed", "5")
+        readings = Reading.objects.filter(case__phase=phase)
+        answers.append(
+            sorted(
+                readings.values_list(
+                    "participant__pseudonym", "case__image__image_id", "outcome", "diagnosis"
+                )
+            )
+        )
+    assert len(answers[0]) == 70
     assert answers[0] == answers[1]
+
+
+def test_simulated_readers_go_on_to_a_phase_that_was_waiting_for_its_model(paper_study) -> None:
+    from contests.services_simulation import phases_simulate_readers
+    from contests.simulation import Behaviour
+
+    timed, hinted = paper_study.phases.get(order=2), paper_study.phases.get(order=3)
+    behaviour = Behaviour(accuracy=0.2, ai_follow=1.0, seconds_mean=5)
+    readers = phases_simulate_readers(phases=[timed], n=2, behaviour=behaviour)
+    again = phases_simulate_readers(phases=[hinted], readers=readers, behaviour=behaviour)
+    assert [r.pk for r in again] == [r.pk for r in readers]
+    assert Participant.objects.count() == 2
+    for reader in readers:
+        assert Reading.objects.filter(participant=reader, case__phase=hinted).count() == 35
