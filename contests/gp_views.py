@@ -100,9 +100,11 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         found = invitation_redeem(token=token, now=timezone.now())
     except InvitationInvalid as error:
         return render(request, "contests/gp/link_invalid.html", {"reason": str(error)}, status=404)
-    # A fresh session for every arrival through a link: no session fixation, no mixing of readers.
-    request.session.flush()
+    # A new session key on every arrival through a link (no session fixation), and this link's
+    # reader only; a researcher's own login in the same browser is kept.
+    request.session.cycle_key()
     request.session[SESSION_INVITATION] = found.pk
+    request.session.pop(SESSION_PARTICIPANT, None)
     if found.participant is None:
         return redirect("take:language")
     request.session[SESSION_PARTICIPANT] = found.participant_id

@@ -95,7 +95,6 @@ def reading_serve_next(*, participant: Participant, phase: Phase, now: datetime)
     next case; in an untimed phase the open reading waits, so the reader resumes where they left.
     """
     participant = _lock(participant)
-    reason = phase_lock_reason(participant=participant, phase=phase, now=now)
     expired = phase_expire_readings(participant=participant, phase=phase, now=now)
     current = (
         Reading.objects.select_related("participant", "case__image")
@@ -116,6 +115,7 @@ def reading_serve_next(*, participant: Participant, phase: Phase, now: datetime)
     if not remaining:
         return None
     # A phase that is locked never serves a new case (an open reading above may still finish).
+    reason = phase_lock_reason(participant=participant, phase=phase, now=now)
     if reason is not None:
         raise PhaseLocked(reason)
     position, case_id = remaining[0]

@@ -15,6 +15,7 @@ from PIL import Image as PILImage
 
 from contests.models import ConsentRefusal, Event, HintStyle, Outcome, Participant, Reading
 from contests.services import invitation_create_batch, invitation_revoke
+from lesions.codes import DIAGNOSES
 from tests.contests.factories import (
     PhaseFactory,
     StudyFactory,
@@ -322,3 +323,32 @@ def test_a_reader_made_by_the_services_can_use_the_pages(client: Client, study: 
     client.get(reverse("take:invitation", kwargs={"token": token}))
     assert client.get(reverse("take:home"))["Location"] == reverse("take:profile")
     assert participant.profile_completed_at is None
+
+
+def test_after_the_study_closes_a_reader_sees_their_score_if_the_study_allows(
+    client: Client, study: Any
+) -> None:
+    token = _token(study)
+    participant = _join(client, study, token=token)
+    page = client.get(reverse("take:phase", args=[1])).content.decode()
+    truth = Reading.objects.get(participant=participant).case.image.lesion.diagnosis
+    number = str(DIAGNOSES.index(truth) + 1)
+    client.post(reverse("take:answer", args=[1]), {"case": _case_key(page), "diagnosis": number})
+    study.status = "closed"
+    study.save()
+    home = client.get(reverse("take:home")).content.decode()
+    assert 'id="study-closed"' in home
+    assert 'id="score"' not in home
+    study.show_score_after_close = True
+    study.save()
+    returning = Client()
+    returning.get(reverse("take:invitation", kwargs={"token": token}))
+    page = returning.get(reverse("take:home")).content.decode()
+    assert "You classified 1 of 1 images correctly." in page
+
+
+def test_a_researchers_login_survives_opening_a_reader_link(
+    researcher_client: Client, study: Any
+) -> None:
+    researcher_client.get(reverse("take:invitation", kwargs={"token": _token(study)}))
+    assert researcher_client.get(reverse("contests:index")).status_code == 200
