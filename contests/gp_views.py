@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from PIL import Image as PILImage
 
 from contests.forms import AnswerForm, ConsentForm, LanguageForm, ProfileForm, TimeoutForm
-from contests.models import Case, Invitation, Participant, Phase, Reading, StudyStatus
+from contests.models import Case, Invitation, Outcome, Participant, Phase, Reading, StudyStatus
 from contests.selectors import participant_progress, participant_score
 from contests.services import (
     ContestError,
@@ -87,6 +87,11 @@ def participant_required(view: GPView) -> GPView:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         participant = _session_participant(request)
         if participant is None:
+            if request.htmx:  # type: ignore[attr-defined]
+                # htmx does not swap error pages: reload, and the full page explains.
+                response = HttpResponse(status=204)
+                response["HX-Refresh"] = "true"
+                return response
             return render(request, "contests/gp/no_session.html", status=403)
         participant_touch(participant=participant, now=timezone.now())
         return view(request, participant, *args, **kwargs)
@@ -340,11 +345,13 @@ def clean_jpeg(path: Any) -> bytes:
 
 @participant_required
 def case_image(request: HttpRequest, participant: Participant, key: str) -> HttpResponse:
-    """A case's image, only for a reader to whom that case has been served."""
+    """A case's image, only while that case is open for this reader (served, not closed)."""
     case = get_object_or_404(
         Case.objects.select_related("image"), key=key, phase__study=participant.study
     )
-    if not Reading.objects.filter(participant=participant, case=case).exists():
+    if not Reading.objects.filter(
+        participant=participant, case=case, outcome=Outcome.PENDING
+    ).exists():
         raise Http404
     with case.image.file.open("rb") as handle:
         data = clean_jpeg(handle)

@@ -112,6 +112,11 @@ def test_pages_without_a_link_ask_for_it(client: Client, study: Any) -> None:
     for name in ("take:home", "take:profile"):
         assert client.get(reverse(name)).status_code == 403
     assert client.get(reverse("take:phase", args=[1])).status_code == 403
+    # An htmx answer from a page whose session is gone reloads it, so the reader sees why.
+    response = client.post(
+        reverse("take:answer", args=[1]), {"case": "x", "diagnosis": "1"}, **HTMX
+    )
+    assert response["HX-Refresh"] == "true"
 
 
 def test_the_case_page_shows_image_clinical_data_and_seven_answers(
@@ -288,6 +293,9 @@ def test_the_image_is_served_clean_only_to_a_reader_it_was_served_to(
     stranger = Client()
     _join(stranger, study)
     assert stranger.get(reverse("take:image", args=[key])).status_code == 404
+    # Once answered, the case is closed and so is its image.
+    client.post(reverse("take:answer", args=[1]), {"case": key, "diagnosis": "1"})
+    assert client.get(reverse("take:image", args=[key])).status_code == 404
 
 
 def test_the_case_page_names_neither_the_image_nor_its_diagnosis(
