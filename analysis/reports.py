@@ -151,7 +151,10 @@ def _mrmc(without: pd.DataFrame, with_hint: pd.DataFrame) -> tuple[mrmc.MRMCResu
     note = f"design {design}; {len(complete)} readers"
     if dropped:
         note += f" ({dropped} who did not finish both phases left out)"
-    return mrmc.or_hillis(long, mrmc.accuracy, design=design), note
+    try:
+        return mrmc.or_hillis(long, mrmc.accuracy, design=design), note
+    except ValueError as error:  # an unusable design loses the MRMC, not the whole comparison
+        return None, f"MRMC skipped: {error}"
 
 
 def hint_comparison(without: pd.DataFrame, with_hint: pd.DataFrame) -> HintComparison:
