@@ -4,7 +4,7 @@ Text cells that a spreadsheet would run as a formula (starting with = + - @) are
 ``core.csv.escape_formula``; numbers stay numbers, so pandas and R read them back as numbers.
 Simulated readers are left out unless asked for.
 
-- ``readings.csv``: one row per reading (``LONG_COLUMNS``).
+- ``readings.csv``: one row per reading (``LONG_COLUMNS``); probabilities to six decimals.
 - ``readers.csv``: one row per reader and phase (accuracy with its CI, per-class TPR, profile).
 - ``per_class.csv``: per phase and diagnosis, the readers' and the model's TPR, TNR, ...
 - ``imrmc.csv``: the iMRMC input (readerID, caseID, modalityID, score; truth rows with readerID
@@ -81,6 +81,10 @@ def long_frame(frame: pd.DataFrame, *, include_simulated: bool = False) -> pd.Da
     out = rows.reindex(columns=columns)
     for name in (F.SERVED_AT, F.ANSWERED_AT):
         out[name] = iso_utc(out[name])
+    # Six decimals are more than any model's calibration, and shorter numbers write about
+    # twice as fast (float formatting is most of a big export's time).
+    probabilities = [*F.HINT_COLUMNS, *F.AI_COLUMNS]
+    out[probabilities] = out[probabilities].astype(float).round(6)
     return out
 
 
