@@ -82,7 +82,8 @@ def per_class_tpr(series: Mapping[str, Sequence[float]], title: str = "TPR per c
     ax.set_ylim(0, 1)
     ax.set_ylabel("true positive rate")
     ax.set_title(title)
-    ax.legend(frameon=False, fontsize=8)
+    # Beside the bars, never over them.
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return figure
 
 

@@ -45,7 +45,8 @@ TABLE_TITLES = {
 
 def table_html(frame: object) -> str:
     """A DataFrame as an HTML table; pandas escapes every cell."""
-    html = frame.to_html(  # type: ignore[attr-defined]
+    readable = frame.rename(columns=lambda c: str(c).replace("_", " "))  # type: ignore[attr-defined]
+    html = readable.to_html(
         index=False, float_format=lambda v: f"{v:.4g}", na_rep="", classes="data", border=0
     )
     return mark_safe(html)  # noqa: S308 - escaped by pandas
