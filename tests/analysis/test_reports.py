@@ -76,3 +76,20 @@ def test_readers_who_left_a_phase_unfinished_stay_out_of_the_mrmc_only() -> None
     assert "1 who did not finish both phases left out" in comparison.mrmc_note
     assert comparison.mrmc is not None
     assert len(comparison.mrmc.readers) == 5
+
+
+def test_an_untimed_contest_alone_gets_metrics_but_no_hint_comparison() -> None:
+    frame = readings(
+        [
+            ("contest 1", F.UNTIMED, "R1", "i1", "nv", "nv", "nv"),
+            ("contest 1", F.UNTIMED, "R1", "i2", "mel", "nv", "mel"),
+            ("contest 1", F.UNTIMED, "R2", "i1", "nv", "bkl", "nv"),
+            ("contest 1", F.UNTIMED, "R2", "i2", "mel", "mel", "mel"),
+        ]
+    )
+    report = reports.study_report(frame)
+    assert report.comparisons == []
+    assert list(report.table4["who"]) == ["DNN", "GPs"]
+    assert list(report.table4["accuracy"]) == [1.0, 0.5]
+    (phase,) = report.phases
+    assert phase.readers.mean_accuracy.mean == 0.5

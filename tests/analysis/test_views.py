@@ -106,3 +106,14 @@ def test_a_failing_report_job_records_its_error(study_setup: StudySetup, monkeyp
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
     assert "disk full" in job.error
+
+
+def test_a_study_without_readings_shows_a_note_not_an_error(researcher_client: Client) -> None:
+    from tests.contests.factories import StudyFactory
+
+    study = StudyFactory(title="Empty")
+    response = researcher_client.get(reverse("analysis:study", args=[study.pk]))
+    assert response.status_code == 200
+    assert "No readings yet." in response.content.decode()
+    index = researcher_client.get(reverse("analysis:index")).content.decode()
+    assert "Empty" in index
