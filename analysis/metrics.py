@@ -265,7 +265,7 @@ class GroupMetrics:
     mean_tpr: list[Spread]
 
 
-def _factorize(values: object) -> tuple[np.ndarray, list[object]]:
+def factorize(values: object) -> tuple[np.ndarray, list[object]]:
     """Group indices and sorted labels; a categorical's own codes are reused (no rehashing)."""
     series = (
         values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object))
@@ -285,7 +285,7 @@ def _factorize(values: object) -> tuple[np.ndarray, list[object]]:
 
 def group_metrics(reader: object, truth: object, answer: object) -> GroupMetrics:
     """Per-reader and pooled metrics of one group's readings (one phase, say)."""
-    index, labels = _factorize(reader)
+    index, labels = factorize(reader)
     stack = confusion_by_group(index, truth, answer, len(labels))
     per_reader = from_confusion(stack)
     return GroupMetrics(

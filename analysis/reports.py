@@ -29,6 +29,8 @@ class PhaseReport:
     model: Metrics | None  # the AI's prediction for each of the phase's images
     per_reader: pd.DataFrame
     per_class: pd.DataFrame
+    # Each reader against the model on the images that reader read (reader - model).
+    versus_model: stats.PairedComparison | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,12 @@ def phase_report(rows: pd.DataFrame, phase: str, kind: str) -> PhaseReport:
         model_table = metrics.per_class_table(model).drop(columns="diagnosis").add_prefix("model_")
         per_class = pd.concat([per_class, model_table], axis=1)
     per_class.insert(0, F.PHASE, phase)
+    versus_model = None
+    if model is not None:
+        model_accuracy = _model_accuracy_per_reader(rows, len(group.readers))
+        per_reader["model_accuracy_same_images"] = model_accuracy
+        if len(group.readers) >= 2:
+            versus_model = stats.paired_comparison(model_accuracy, group.per_reader.accuracy)
     return PhaseReport(
         phase=phase,
         kind=kind,
@@ -92,7 +100,32 @@ def phase_report(rows: pd.DataFrame, phase: str, kind: str) -> PhaseReport:
         model=model,
         per_reader=per_reader,
         per_class=per_class,
+        versus_model=versus_model,
     )
+
+
+def _model_accuracy_per_reader(rows: pd.DataFrame, n_readers: int) -> np.ndarray:
+    """The model's accuracy on each reader's own images (same reader order as group_metrics)."""
+    index, _ = metrics.factorize(rows[F.READER])
+    ai = F.code_index(rows[F.AI_TOP])
+    right = (ai == F.code_index(rows[F.TRUTH])) & (ai != F.NO_ANSWER)
+    known = np.bincount(index, weights=(ai != F.NO_ANSWER), minlength=n_readers)
+    hits = np.bincount(index, weights=right, minlength=n_readers)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(known > 0, hits / np.where(known > 0, known, 1), np.nan)
+
+
+def _versus(c: stats.PairedComparison | None) -> dict[str, float]:
+    nan = float("nan")
+    if c is None:
+        return {"minus_dnn": nan, "minus_dnn_ci_low": nan, "minus_dnn_ci_high": nan,
+                "minus_dnn_wilcoxon_p": nan}  # fmt: skip
+    return {
+        "minus_dnn": c.mean_difference,
+        "minus_dnn_ci_low": c.ci_low,
+        "minus_dnn_ci_high": c.ci_high,
+        "minus_dnn_wilcoxon_p": c.wilcoxon_p,
+    }
 
 
 def _table4(phases: list[PhaseReport]) -> pd.DataFrame:
@@ -119,6 +152,7 @@ def _table4(phases: list[PhaseReport]) -> pd.DataFrame:
                 "readers": p.n_readers,
                 "mean_accuracy": p.readers.mean_accuracy.mean,
                 "sd_accuracy": p.readers.mean_accuracy.sd,
+                **_versus(p.versus_model),
             }
         )
     return pd.DataFrame(rows)

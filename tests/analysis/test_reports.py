@@ -93,3 +93,20 @@ def test_an_untimed_contest_alone_gets_metrics_but_no_hint_comparison() -> None:
     assert list(report.table4["accuracy"]) == [1.0, 0.5]
     (phase,) = report.phases
     assert phase.readers.mean_accuracy.mean == 0.5
+
+
+def test_each_reader_is_compared_with_the_model_on_the_same_images(
+    simulated: reports.StudyReport,
+) -> None:
+    timed = simulated.phases[0]
+    assert timed.model is not None
+    # Every reader read every image, so the model's accuracy is the same for each of them.
+    assert np.allclose(timed.per_reader["model_accuracy_same_images"], timed.model.accuracy)
+    versus = timed.versus_model
+    assert versus is not None
+    expected = timed.readers.mean_accuracy.mean - float(timed.model.accuracy)
+    assert versus.mean_difference == pytest.approx(expected)
+    assert versus.ci_high < 0  # the GPs fall well short of the model (0.30 vs 0.77)
+    gps = simulated.table4[simulated.table4["who"] == "GPs"].iloc[0]
+    assert gps["minus_dnn"] == pytest.approx(expected)
+    assert gps["minus_dnn_wilcoxon_p"] < 0.001
