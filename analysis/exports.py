@@ -57,6 +57,8 @@ def escaped(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for name in out.columns:
         column = out[name]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            column = out[name] = column.astype(object)
         if column.dtype == object or isinstance(column.dtype, pd.StringDtype):
             uniques = pd.unique(column.dropna())
             mapping = {u: escape_formula(u) for u in uniques if isinstance(u, str)}

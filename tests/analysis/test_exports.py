@@ -100,3 +100,10 @@ def test_write_all_writes_every_file_that_pandas_reads_back(tmp_path: Path) -> N
     assert counts["imrmc.csv"] == 80 + 20
     for name, rows in counts.items():
         assert len(pd.read_csv(tmp_path / name)) == rows
+
+
+def test_escaping_reaches_categorical_columns_too() -> None:
+    table = pd.DataFrame({"who": pd.Categorical(["=1+1", "R1"]), "n": [-1, 2]})
+    out = exports.escaped(table)
+    assert list(out["who"]) == ["'=1+1", "R1"]
+    assert list(out["n"]) == [-1, 2]
