@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -80,7 +79,7 @@ def study_report_write(
             "tables": {name: _table_html(t) for name, t in tables.items() if name != "readers"},
             "figures": svgs,
             "files": sorted(p.name for p in work.iterdir()),
-            "notes": [html.escape(n) for n in report.notes],
+            "notes": report.notes,  # escaped by the template
         },
     )
     (work / "index.html").write_text(page, encoding="utf-8")
