@@ -187,6 +187,9 @@ def report_figures(report: StudyReport) -> dict[str, Figure]:
         tpr_series[f"{who} ({phase.phase})"] = phase.readers.pooled.tpr
         if phase.model is not None:
             figures[f"confusion-{slug}-dnn"] = confusion_matrix(
+                phase.model.confusion, f"DNN, {phase.phase}"
+            )
+            figures[f"confusion-{slug}-dnn-share"] = confusion_matrix(
                 phase.model.confusion, f"DNN, {phase.phase}", normalise=True
             )
             tpr_series[f"DNN ({phase.phase})"] = phase.model.tpr
