@@ -80,6 +80,10 @@ def study_progress(*, study: Study, include_simulated: bool = False) -> list[Par
         )
     )
     cells = {(row["participant_id"], row["case__phase_id"]): row for row in rows}
+    last_answer: dict[int, datetime] = {}
+    for (pid, _), row in cells.items():
+        if row["last_answer"] is not None:
+            last_answer[pid] = max(row["last_answer"], last_answer.get(pid, row["last_answer"]))
     result = []
     for participant in participants:
         per_phase = []
@@ -98,12 +102,9 @@ def study_progress(*, study: Study, include_simulated: bool = False) -> list[Par
                     mean_seconds=row["mean_ms"] / 1000 if row["mean_ms"] is not None else None,
                 )
             )
-        last_answers = [
-            row["last_answer"]
-            for (pid, _), row in cells.items()
-            if pid == participant.pk and row["last_answer"] is not None
+        seen = [
+            t for t in (participant.last_seen_at, last_answer.get(participant.pk)) if t is not None
         ]
-        seen = [t for t in [participant.last_seen_at, *last_answers] if t is not None]
         result.append(
             ParticipantProgress(
                 participant=participant, phases=per_phase, last_seen_at=max(seen, default=None)
