@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Avg, Count, Max, Q, QuerySet
+from django.db.models import Avg, Count, FloatField, Max, Q, QuerySet
+from django.db.models.functions import Cast
 
 from contests.models import Invitation, Outcome, Participant, Phase, Reading, Study
 
@@ -111,3 +112,13 @@ def study_progress(*, study: Study, include_simulated: bool = False) -> list[Par
             )
         )
     return result
+
+
+def participant_readings(*, participant: Participant) -> QuerySet[Reading]:
+    """A reader's readings, phase by phase in the order they met the cases."""
+    return (
+        Reading.objects.filter(participant=participant)
+        .select_related("case__phase", "case__image__lesion")
+        .annotate(seconds=Cast("elapsed_ms", FloatField()) / 1000.0)
+        .order_by("case__phase__order", "position")
+    )

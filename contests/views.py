@@ -14,9 +14,10 @@ from django.views.decorators.http import require_POST
 from contests.forms_researcher import InvitationsForm, PhaseForm, StudyForm
 from contests.hints import phase_images_without_hint
 from contests.links import invitation_link, invitations_csv
-from contests.models import Study, StudyStatus
+from contests.models import Participant, Study, StudyStatus
 from contests.selectors_researcher import (
     invitation_counts,
+    participant_readings,
     studies_overview,
     study_phases,
     study_progress,
@@ -187,5 +188,20 @@ def study_progress_page(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": study_progress(study=study, include_simulated=include_simulated),
             "include_simulated": include_simulated,
             "StudyStatus": StudyStatus,
+        },
+    )
+
+
+@researcher_required
+def participant_detail(request: HttpRequest, pk: int, participant_pk: int) -> HttpResponse:
+    """One reader's cases: when each was served, how long it took, the answer and the truth."""
+    participant = get_object_or_404(Participant, pk=participant_pk, study_id=pk)
+    return render(
+        request,
+        "contests/participant.html",
+        {
+            "study": participant.study,
+            "participant": participant,
+            "readings": participant_readings(participant=participant),
         },
     )

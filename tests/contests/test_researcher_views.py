@@ -245,3 +245,31 @@ def test_the_study_list_counts_real_and_simulated_readers(
 def test_predicting_run_helper_covers_the_hint_phase(study: Study) -> None:
     run = predicting_run(study.dataset)
     assert run.predictions.count() == 42
+
+
+def test_a_reader_s_page_lists_each_case_with_its_time_answer_and_truth(
+    researcher_client: Client, study: Study
+) -> None:
+    phase = phase_create(study=study, title="Untimed")
+    phase_cases_draw(phase=phase, dataset=study.dataset, n=3)
+    study.status = StudyStatus.OPEN
+    study.save()
+    now = timezone.now()
+    reader, _ = make_participant(study, now=now)
+    reading = reading_serve_next(participant=reader, phase=phase, now=now)
+    reading_submit(reading=reading, diagnosis="df", now=now + timezone.timedelta(seconds=8.5))
+    pending = reading_serve_next(participant=reader, phase=phase, now=now)
+    url = reverse("contests:participant", args=[study.pk, reader.pk])
+    page = researcher_client.get(url).content.decode()
+    assert reading.case.image.image_id in page
+    assert pending.case.image.image_id in page
+    assert "<td>8.5</td>" in page
+    assert "<td>df</td>" in page
+    assert f"<td>{reading.case.image.lesion.diagnosis}</td>" in page
+    other = study_create(title="Other", consent_text="ok")
+    assert (
+        researcher_client.get(
+            reverse("contests:participant", args=[other.pk, reader.pk])
+        ).status_code
+        == 404
+    )
