@@ -203,3 +203,16 @@ def test_simulated_readers_go_on_to_a_phase_that_was_waiting_for_its_model(paper
     assert Participant.objects.count() == 1
     for reader in readers:
         assert Reading.objects.filter(participant=reader, case__phase=hinted).count() == 35
+
+
+def test_simulating_an_ai_phase_whose_model_has_not_predicted_yet_stores_nothing() -> None:
+    from tests.contests.factories import TrainingRunFactory
+
+    dataset = held_out_catalogue()
+    run = TrainingRunFactory(name="not-yet")
+    study, _ = _create_study("--dataset", dataset.name, "--hint-run", run.name, "--open")
+    timed, hinted = study.phases.get(order=2), study.phases.get(order=3)
+    with pytest.raises(CommandError, match="being prepared"):
+        _simulate("--phase", str(timed.pk), "--phase", str(hinted.pk), "--n", "1")
+    assert not Participant.objects.exists()
+    assert not Reading.objects.exists()

@@ -57,6 +57,39 @@ def test_anonymous_visitors_are_sent_to_the_login_and_non_researchers_refused(
     assert client.post(reverse("contests:study_open", args=[study.pk])).status_code == 403
 
 
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [
+        ("index", "get"),
+        ("study_new", "get"),
+        ("study", "get"),
+        ("phase_add", "post"),
+        ("study_open", "post"),
+        ("study_close", "post"),
+        ("invitations_create", "post"),
+        ("progress", "get"),
+        ("participant", "get"),
+    ],
+)
+def test_every_study_page_is_for_researchers_only(
+    client: Client, django_user_model, study: Study, name: str, method: str
+) -> None:
+    reader, _ = make_participant(study)
+    args = {
+        "index": [],
+        "study_new": [],
+        "participant": [study.pk, reader.pk],
+    }.get(name, [study.pk])
+    url = reverse(f"contests:{name}", args=args)
+    response = getattr(client, method)(url, {"n": 5, "title": "x", "cases": 1})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    client.force_login(django_user_model.objects.create_user("gp2", password="x-long-pass-2"))
+    assert getattr(client, method)(url, {"n": 5, "title": "x", "cases": 1}).status_code == 403
+    assert not Invitation.objects.exclude(participant=reader).exists()
+    assert not Phase.objects.exists()
+
+
 def test_a_researcher_creates_a_study_from_the_form(researcher_client: Client) -> None:
     dataset = held_out_catalogue(per_class=1)
     response = researcher_client.post(
