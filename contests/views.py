@@ -15,6 +15,7 @@ from contests.forms_researcher import InvitationsForm, PhaseForm, StudyForm
 from contests.hints import phase_images_without_hint
 from contests.links import invitation_link, invitations_csv
 from contests.models import Participant, Study, StudyStatus
+from contests.presets import study_open_waiting_for_hints
 from contests.selectors_researcher import (
     invitation_counts,
     participant_readings,
@@ -65,6 +66,7 @@ def _detail_context(study: Study, **extra: object) -> dict[str, object]:
         "study": study,
         "phases": phases,
         "invitations": invitation_counts(study=study),
+        "hints_missing": any(phase.missing_hints for phase in phases),  # type: ignore[attr-defined]
         "phase_form": PhaseForm(),
         "invitations_form": InvitationsForm(),
         **extra,
@@ -121,7 +123,12 @@ def phase_add(request: HttpRequest, pk: int) -> HttpResponse:
 def study_set_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     study = get_object_or_404(Study, pk=pk)
     try:
-        if action == "open":
+        if action == "open" and request.POST.get("hints") == "wait":
+            waiting = study_open_waiting_for_hints(study=study)
+            if waiting:
+                names = ", ".join(phase.title for phase in waiting)
+                messages.info(request, f"Locked until its model has predicted: {names}.")
+        elif action == "open":
             study_open(study=study)
         else:
             study_close(study=study, now=timezone.now())

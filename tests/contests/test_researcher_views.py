@@ -185,6 +185,14 @@ def test_a_hint_phase_without_predictions_shows_as_locked_and_keeps_the_study_cl
     assert "the hint model has no prediction for 14" in response.content.decode()
     study.refresh_from_db()
     assert study.status == StudyStatus.DRAFT
+    # Or open now, the AI phase locked for readers until its model has predicted its images.
+    assert 'name="hints" value="wait"' in page
+    response = researcher_client.post(
+        reverse("contests:study_open", args=[study.pk]), {"hints": "wait"}, follow=True
+    )
+    assert "Locked until its model has predicted: Untimed." in response.content.decode()
+    study.refresh_from_db()
+    assert study.status == StudyStatus.OPEN
 
 
 def test_opening_and_closing_a_study(researcher_client: Client, study: Study) -> None:
