@@ -116,6 +116,20 @@ class CaseInline(admin.TabularInline):
     form = CaseForm
     formset = CaseFormSet
     extra = 0
+
+    # Once readers have met a phase its cases are part of the record: no more edits.
+    def _open(self, obj: Phase | None) -> bool:
+        return obj is None or not Reading.objects.filter(case__phase=obj).exists()
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._open(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._open(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._open(obj) and super().has_delete_permission(request, obj)
+
     fields = ["position", "image", "key"]
     readonly_fields = ["key"]
     raw_id_fields = ["image"]

@@ -107,6 +107,10 @@ def test_readings_and_events_cannot_be_changed_in_the_admin(
         == 403
     )
     assert Case.objects.count() == 2
+    # The phase's cases are fixed now that a reader has met them.
+    page = admin_client.get(reverse("admin:contests_phase_change", args=[phase.pk])).content
+    assert b'name="cases-0-image"' not in page
+    assert b"cases-TOTAL_FORMS" in page
 
 
 def test_opening_studies_from_the_admin_list(admin_client: Client, study: Study) -> None:
