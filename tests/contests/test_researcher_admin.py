@@ -127,8 +127,8 @@ def test_a_case_picked_in_the_inline_keeps_the_lesion_and_held_out_rules(
 ) -> None:
     one, two = phase_create(study=study, title="1"), phase_create(study=study, title="2")
     [used] = phase_images_add(phase=one, image_ids=_ids(study, 1))
-    train = ImageFactory(lesion__dataset=study.dataset, partition="train")
     free = Image.objects.get(image_id=_ids(study, 1, offset=1)[0])
+    train = ImageFactory(lesion__dataset=study.dataset, partition="train")
     url = reverse("admin:contests_phase_change", args=[two.pk])
 
     def post(*images: Image) -> str:
