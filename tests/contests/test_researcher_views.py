@@ -21,7 +21,7 @@ from contests.services import (
     token_hash,
 )
 from tests.contests.factories import make_participant
-from tests.contests.researcher_catalogue import held_out_catalogue, predicting_run
+from tests.contests.researcher_catalogue import held_out_catalogue
 
 pytestmark = pytest.mark.django_db
 
@@ -281,11 +281,6 @@ def test_the_study_list_counts_real_and_simulated_readers(
     page = researcher_client.get(reverse("contests:index")).content.decode()
     assert "Pilot" in page
     assert "<td>1</td>\n      <td>1</td>" in page
-
-
-def test_predicting_run_helper_covers_the_hint_phase(study: Study) -> None:
-    run = predicting_run(study.dataset)
-    assert run.predictions.count() == 42
 
 
 def test_a_reader_s_page_lists_each_case_with_its_time_answer_and_truth(
