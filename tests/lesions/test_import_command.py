@@ -206,3 +206,32 @@ def test_a_changed_image_file_is_reported_and_new_rows_still_import_with_skip_in
     assert "sha256" in err
     assert "1 images stored, 4 unchanged, 1 rows skipped" in out
     assert Image.objects.count() == 6
+
+
+def test_a_new_image_of_a_stored_lesion_with_another_diagnosis_is_refused(
+    make_set: MakeSet,
+) -> None:
+    run(*make_set().args())
+    rows = [["HAM_0000002", "ISIC_0000007", "nv", "histo", "70", "male", "face"]]
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_ham10000", *make_set(rows).args(), "--dataset", "ham", stderr=err)
+    assert (
+        "row 2 ISIC_0000007: error: lesion HAM_0000002 has two diagnoses: nv here, "
+        "mel already stored"
+    ) in err.getvalue()
+    assert not Image.objects.filter(image_id="ISIC_0000007").exists()
+
+
+def test_a_missing_image_folder_refuses_the_import(make_set: MakeSet, tmp_path: Path) -> None:
+    image_set = make_set()
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command(
+            "import_ham10000",
+            "--metadata", str(image_set.metadata),
+            "--images", str(image_set.folders[0]), str(tmp_path / "nowhere"),
+            stderr=err,
+        )  # fmt: skip
+    assert "image folders: error: image folder not found" in err.getvalue()
+    assert Image.objects.count() == 0
