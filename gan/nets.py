@@ -10,7 +10,9 @@ norm anywhere, as in Karras et al. (2018).
 The InfoGAN code is a categorical diagnosis (7 values, lesions.codes order) plus continuous codes
 in [-1, 1]. It is split into parts, one per generator block: every block gets the diagnosis and
 its own slice of the continuous codes, mixed with the mapped noise into the scale and shift of an
-adaptive normalisation after each convolution. The critic's auxiliary head predicts the codes.
+adaptive normalisation after each convolution. The diagnosis, embedded, also enters the mapping
+of the noise (as in StyleGAN2-ADA's conditioning) so that it shapes the whole image.
+The critic's auxiliary head predicts the codes.
 
 No Django here: plain torch modules.
 """
@@ -142,8 +144,11 @@ class Generator(nn.Module):
         super().__init__()
         self.config = config
         c = config
+        # The diagnosis also enters the mapping, embedded to the noise's size: as one input among
+        # many in a block's style it is too weak a signal for the generator to pick up early.
+        self.embed = EqualLinear(c.n_classes, c.z_dim, gain=1.0)
         self.mapping = nn.Sequential(
-            EqualLinear(c.z_dim, c.w_dim), nn.LeakyReLU(0.2), EqualLinear(c.w_dim, c.w_dim)
+            EqualLinear(2 * c.z_dim, c.w_dim), nn.LeakyReLU(0.2), EqualLinear(c.w_dim, c.w_dim)
         )
         self.part_sizes = [
             len(part) for part in torch.arange(c.n_continuous).tensor_split(c.n_phases)
@@ -168,7 +173,8 @@ class Generator(nn.Module):
     ) -> Tensor:
         if not 0 <= phase < self.config.n_phases:
             raise ValueError(f"phase must be in 0..{self.config.n_phases - 1}, not {phase}")
-        w = self.mapping(pixel_norm(z))
+        one_hot = F.one_hot(labels, self.config.n_classes).to(z.dtype)
+        w = self.mapping(torch.cat([pixel_norm(z), pixel_norm(self.embed(one_hot))], dim=1))
         parts = self.code_parts(labels, continuous.to(w.dtype))
         x = w
         previous = x

@@ -399,11 +399,12 @@ class Trainer:
             if self.images_in_phase >= c.phase_images(self.phase):
                 grid = self.sample_grid(self.phase)
                 self.grids.append(grid.name)
+                done = self.progress(losses, phase_done=True, grid=grid.name)
                 self.phase += 1
                 self.images_in_phase = 0
                 self.save_checkpoint()
                 if on_progress:
-                    on_progress(self.progress(losses, phase_done=True, grid=grid.name))
+                    on_progress(done)
             elif self.step % c.checkpoint_every == 0:
                 self.save_checkpoint()
         self.save_checkpoint()

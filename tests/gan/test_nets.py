@@ -15,7 +15,7 @@ CONFIG = NetConfig(
 
 @pytest.fixture(autouse=True)
 def _few_threads() -> None:
-    torch.set_num_threads(2)
+    torch.set_num_threads(1)
     torch.manual_seed(0)
 
 
