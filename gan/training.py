@@ -98,8 +98,8 @@ def preset(name: str, *, final_size: int, **overrides: Any) -> TrainConfig:
             ),
             lr=0.002,
             batch_sizes=(32,),
-            fade_images=3_000,
-            stable_images=3_000,
+            fade_images=2_500,
+            stable_images=2_500,
             checkpoint_every=50,
         )
     else:
@@ -244,25 +244,24 @@ class Trainer:
     def _info_loss(self, logits: Tensor, cont_pred: Tensor, labels: Tensor, cont: Tensor) -> Tensor:
         return F.cross_entropy(logits.float(), labels) + F.mse_loss(cont_pred.float(), cont)
 
-    def train_step(self) -> dict[str, float]:
-        c = self.config
-        phase, alpha = self.phase, self.alpha()
-        size = c.net.resolution(phase)
-        n = c.batch_size(phase)
+    def _autocast(self) -> torch.autocast:
+        return torch.autocast("cuda", dtype=torch.bfloat16, enabled=self.autocast)
+
+    def _set_lr(self) -> None:
         for group in (*self.opt_g.param_groups, *self.opt_d.param_groups):
             group["lr"] = self.lr()
+
+    def critic_step(self, phase: int, alpha: float, n: int) -> list[Tensor]:
+        """One critic update on a real batch and a fake one; returns its loss terms."""
+        c = self.config
+        size = c.net.resolution(phase)
         index = torch.randint(0, len(self.images), (n,), generator=self.rng)
         real = real_at(to_float_images(self.images[index].to(self.device)), size, alpha)
         labels = self.labels[index].to(self.device)
         z, codes, cont = self._codes(n)
         epsilon = torch.rand(n, generator=self.rng).to(self.device)
-
-        def autocast() -> torch.autocast:
-            return torch.autocast("cuda", dtype=torch.bfloat16, enabled=self.autocast)
-
-        # Critic step.
         self.opt_d.zero_grad(set_to_none=True)
-        with autocast():
+        with self._autocast():
             fake = self.generator(z, codes, cont, phase, alpha).detach()
             s_real, q_real, _ = self.critic(real, phase, alpha)
             s_fake, q_fake, m_fake = self.critic(fake, phase, alpha)
@@ -279,23 +278,32 @@ class Trainer:
         loss_d = loss_d + c.info_weight * info_d
         loss_d.backward()
         self.opt_d.step()
+        return [loss_d, -wasserstein, penalty]
 
-        # Generator step, on fresh codes.
+    def generator_step(self, phase: int, alpha: float, n: int) -> list[Tensor]:
+        """One generator update on fresh codes; returns its loss terms."""
         z, codes, cont = self._codes(n)
         self.opt_g.zero_grad(set_to_none=True)
-        with autocast():
+        with self._autocast():
             fake = self.generator(z, codes, cont, phase, alpha)
             s_fake, q_fake, m_fake = self.critic(fake, phase, alpha)
             adversarial = -s_fake.float().mean()
             info_g = self._info_loss(q_fake, m_fake, codes, cont)
-        loss_g = adversarial + c.info_weight * info_g
+        loss_g = adversarial + self.config.info_weight * info_g
         loss_g.backward()
         self.opt_g.step()
+        return [loss_g, info_g]
 
+    def train_step(self) -> dict[str, float]:
+        phase, alpha = self.phase, self.alpha()
+        n = self.config.batch_size(phase)
+        self._set_lr()
+        loss_d, wasserstein, penalty = self.critic_step(phase, alpha, n)
+        loss_g, info_g = self.generator_step(phase, alpha, n)
         self.step += 1
         self.images_in_phase += n
         self.images_seen += n
-        values = torch.stack([loss_d, loss_g, -wasserstein, penalty, info_g]).detach().cpu()
+        values = torch.stack([loss_d, loss_g, wasserstein, penalty, info_g]).detach().cpu()
         return dict(zip(LOSS_NAMES, values.tolist(), strict=True))
 
     # --- Samples and checkpoints ---------------------------------------------------------------

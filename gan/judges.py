@@ -1,0 +1,65 @@
+"""Classifier runs as judges of synthetic images: uint8 images in, (logits, features) out.
+
+``NetJudge`` wraps any network made of a ``backbone`` (images -> pooled features) and a
+``classifier`` (features -> 7 logits), the shape of the classifier app's ``LesionNet``: it resizes
+the GAN's square images to the classifier's input size and normalises them as the classifier was
+trained. A network built with clinical data is given "missing" clinical data (no age, unknown sex
+and site), so that only the image speaks. No Django here except in ``judge_for_run``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+class NetJudge(nn.Module):
+    def __init__(
+        self,
+        net: nn.Module,
+        size: tuple[int, int],
+        device: str | torch.device = "cpu",
+        clinical_features: int = 0,
+    ) -> None:
+        super().__init__()
+        self.net = net.eval().to(device)
+        self.width, self.height = size
+        self.device = torch.device(device)
+        self.clinical_features = clinical_features
+        self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1))
+        self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1))
+        self.to(device)
+
+    @torch.no_grad()
+    def forward(self, images: Tensor) -> tuple[Tensor, Tensor]:
+        x = images.to(self.device).float() / 255
+        x = F.interpolate(x, size=(self.height, self.width), mode="bilinear", align_corners=False)
+        x = (x - self.mean) / self.std
+        features = self.net.backbone(x)
+        combined = features
+        clinical = getattr(self.net, "clinical", None)
+        if clinical is not None:
+            missing = torch.zeros(len(x), self.clinical_features, device=self.device)
+            missing[:, 1] = 1.0  # the age-missing flag; sex and site one-hots stay empty
+            combined = torch.cat([features, clinical(missing)], dim=1)
+        logits = self.net.classifier(combined)
+        return logits.float(), features.float()
+
+
+def judge_for_run(run: Any, device: str | torch.device = "cpu") -> NetJudge:
+    """The judge for a classifier ``TrainingRun`` trained here."""
+    try:
+        from classifier.nets import CLINICAL_FEATURES
+
+        from classifier import runner
+    except ImportError as error:  # the classifier app's networks are not installed
+        raise ValueError("this installation has no trained-classifier loader") from error
+    net = runner.run_model(run, torch.device(device))
+    size = runner.run_config(run).size
+    return NetJudge(net, tuple(size), device=device, clinical_features=CLINICAL_FEATURES)
