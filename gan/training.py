@@ -48,7 +48,9 @@ class TrainConfig:
     stable_images: int = 200_000
     gp_weight: float = 10.0
     drift_weight: float = 0.001
-    info_weight: float = 1.0
+    # At 1.0 the code decided the class in some seeds only (two-class check: 0.52 to 0.9 by
+    # seed); at 2.0 in every seed tried (0.995 to 1.0).
+    info_weight: float = 2.0
     seed: int = 0
     log_every: int = 10
     checkpoint_every: int = 200
