@@ -27,6 +27,7 @@ from contests.models import (
     StudyStatus,
 )
 from contests.services_admin import PhaseImageError, phase_images_add
+from lesions.models import Partition
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -67,9 +68,68 @@ class StudyAdmin(admin.ModelAdmin):
         self.message_user(request, f"{count} studies closed.")
 
 
+class CaseForm(forms.ModelForm):
+    """A case picked by hand keeps the builder's rules: held-out, one phase per lesion."""
+
+    class Meta:
+        model = Case
+        fields = ["position", "image"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        image = data.get("image")
+        phase = self.instance.phase if self.instance.phase_id else None
+        phase = phase or getattr(self, "parent_phase", None)
+        if image is None or phase is None:
+            return data
+        if image.partition != Partition.TEST:
+            self.add_error("image", f"{image.image_id} is not a held-out image.")
+        if phase.study.dataset_id and image.dataset_id != phase.study.dataset_id:
+            self.add_error("image", f"{image.image_id} is not in {phase.study.dataset}.")
+        elsewhere = Case.objects.filter(
+            phase__study=phase.study_id, image__lesion_id=image.lesion_id
+        ).exclude(phase=phase)
+        if elsewhere.exists():
+            self.add_error("image", f"The lesion of {image.image_id} is in another phase.")
+        return data
+
+
+class CaseFormSet(forms.BaseInlineFormSet):
+    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
+        form = super()._construct_form(i, **kwargs)
+        form.parent_phase = self.instance  # type: ignore[attr-defined]
+        return form
+
+    def clean(self) -> None:
+        super().clean()
+        lesions = [
+            form.cleaned_data["image"].lesion_id
+            for form in self.forms
+            if form.cleaned_data.get("image") and not form.cleaned_data.get("DELETE")
+        ]
+        if len(lesions) != len(set(lesions)):
+            raise forms.ValidationError("Two cases of this phase show the same lesion.")
+
+
 class CaseInline(admin.TabularInline):
     model = Case
+    form = CaseForm
+    formset = CaseFormSet
     extra = 0
+
+    # Once readers have met a phase its cases are part of the record: no more edits.
+    def _open(self, obj: Phase | None) -> bool:
+        return obj is None or not Reading.objects.filter(case__phase=obj).exists()
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._open(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._open(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._open(obj) and super().has_delete_permission(request, obj)
+
     fields = ["position", "image", "key"]
     readonly_fields = ["key"]
     raw_id_fields = ["image"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -67,6 +67,7 @@ class StudySerializer(serializers.ModelSerializer):
             "phases",
         ]
 
+    @extend_schema_field(PhaseSerializer(many=True))
     def get_phases(self, study: Study) -> list[dict[str, Any]]:
         phases = study.phases.select_related("hint_run").annotate(case_count=Count("cases"))
         return PhaseSerializer(phases, many=True).data  # type: ignore[return-value]

@@ -100,6 +100,25 @@ def _simulate(phases: list[Phase], behaviour: Behaviour, seed: int, **kwargs: ob
         )
 
 
+def _rebind_waiting_hints(hinted: Phase, dataset: Dataset, out: Console) -> int:
+    """Images of the AI phase still without a hint, after moving the phase to a model that has
+    them all if its own has not (no reader has seen a hint yet, so nothing shown changes)."""
+    waiting = phase_images_without_hint(phase=hinted)
+    candidate = hint_run_for(dataset=dataset)
+    if not waiting or candidate is None or candidate.pk == hinted.hint_run_id:
+        return waiting
+    if hinted.cases.filter(readings__isnull=False).exists():
+        return waiting
+    current = hinted.hint_run
+    hinted.hint_run = candidate
+    if phase_images_without_hint(phase=hinted):
+        hinted.hint_run = current
+        return waiting
+    hinted.save(update_fields=["hint_run"])
+    out.print(f"{hinted.title}: hints now from {candidate}, which has predicted all its images.")
+    return 0
+
+
 def setup(*, options: DemoOptions, out: Console) -> None:
     dataset = Dataset.objects.filter(name=DATASET).first()
     if dataset is None or not dataset.images.filter(partition=Partition.TEST).exists():
@@ -117,7 +136,7 @@ def setup(*, options: DemoOptions, out: Console) -> None:
     on_untimed = simulated.filter(readings__case__phase=untimed).distinct().count()
     if on_untimed < UNTIMED_READERS:
         _simulate([untimed], UNTIMED, options.seed, n=UNTIMED_READERS - on_untimed)
-    waiting = phase_images_without_hint(phase=hinted)
+    waiting = _rebind_waiting_hints(hinted, dataset, out)
     on_timed = simulated.filter(readings__case__phase=timed).distinct().count()
     missing = TIMED_READERS - on_timed
     if missing > 0:

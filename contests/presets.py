@@ -23,7 +23,14 @@ PAPER_CONSENT = (
     "dermoscopic images of pigmented skin lesions, with and without the help of an AI model. "
     "You will see images with the patient's age, sex and the lesion's site, and choose one of "
     "seven diagnoses. Some parts are timed. Your answers are stored under a pseudonym; your "
-    "name is never asked. You may stop at any time."
+    "name is never asked. You may stop at any time.\n\n"
+    # Study texts are stored once, not per language: the consent is given in both.
+    "Le invitamos a participar en un estudio sobre cómo los médicos generalistas clasifican "
+    "imágenes dermatoscópicas de lesiones cutáneas pigmentadas, con y sin la ayuda de un modelo "
+    "de inteligencia artificial. Verá imágenes con la edad y el sexo del paciente y la "
+    "localización de la lesión, y elegirá uno de siete diagnósticos. Algunas partes tienen "
+    "tiempo limitado. Sus respuestas se guardan bajo un seudónimo; nunca se le pide su nombre. "
+    "Puede abandonar el estudio en cualquier momento."
 )
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Avg, Count, Max, Q, QuerySet
+from django.db.models import Avg, Count, FloatField, Max, Q, QuerySet
+from django.db.models.functions import Cast
 
 from contests.models import Invitation, Outcome, Participant, Phase, Reading, Study
 
@@ -80,6 +81,10 @@ def study_progress(*, study: Study, include_simulated: bool = False) -> list[Par
         )
     )
     cells = {(row["participant_id"], row["case__phase_id"]): row for row in rows}
+    last_answer: dict[int, datetime] = {}
+    for (pid, _), row in cells.items():
+        if row["last_answer"] is not None:
+            last_answer[pid] = max(row["last_answer"], last_answer.get(pid, row["last_answer"]))
     result = []
     for participant in participants:
         per_phase = []
@@ -98,15 +103,22 @@ def study_progress(*, study: Study, include_simulated: bool = False) -> list[Par
                     mean_seconds=row["mean_ms"] / 1000 if row["mean_ms"] is not None else None,
                 )
             )
-        last_answers = [
-            row["last_answer"]
-            for (pid, _), row in cells.items()
-            if pid == participant.pk and row["last_answer"] is not None
+        seen = [
+            t for t in (participant.last_seen_at, last_answer.get(participant.pk)) if t is not None
         ]
-        seen = [t for t in [participant.last_seen_at, *last_answers] if t is not None]
         result.append(
             ParticipantProgress(
                 participant=participant, phases=per_phase, last_seen_at=max(seen, default=None)
             )
         )
     return result
+
+
+def participant_readings(*, participant: Participant) -> QuerySet[Reading]:
+    """A reader's readings, phase by phase in the order they met the cases."""
+    return (
+        Reading.objects.filter(participant=participant)
+        .select_related("case__phase", "case__image__lesion")
+        .annotate(seconds=Cast("elapsed_ms", FloatField()) / 1000.0)
+        .order_by("case__phase__order", "position")
+    )

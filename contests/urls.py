@@ -14,4 +14,9 @@ urlpatterns = [
     path("<int:pk>/close/", views.study_set_status, {"action": "close"}, name="study_close"),
     path("<int:pk>/invitations/", views.invitations_create, name="invitations_create"),
     path("<int:pk>/progress/", views.study_progress_page, name="progress"),
+    path(
+        "<int:pk>/progress/<int:participant_pk>/",
+        views.participant_detail,
+        name="participant",
+    ),
 ]

@@ -14,9 +14,11 @@ from django.views.decorators.http import require_POST
 from contests.forms_researcher import InvitationsForm, PhaseForm, StudyForm
 from contests.hints import phase_images_without_hint
 from contests.links import invitation_link, invitations_csv
-from contests.models import Study, StudyStatus
+from contests.models import Participant, Study, StudyStatus
+from contests.presets import study_open_waiting_for_hints
 from contests.selectors_researcher import (
     invitation_counts,
+    participant_readings,
     studies_overview,
     study_phases,
     study_progress,
@@ -64,6 +66,7 @@ def _detail_context(study: Study, **extra: object) -> dict[str, object]:
         "study": study,
         "phases": phases,
         "invitations": invitation_counts(study=study),
+        "hints_missing": any(phase.missing_hints for phase in phases),  # type: ignore[attr-defined]
         "phase_form": PhaseForm(),
         "invitations_form": InvitationsForm(),
         **extra,
@@ -120,7 +123,12 @@ def phase_add(request: HttpRequest, pk: int) -> HttpResponse:
 def study_set_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     study = get_object_or_404(Study, pk=pk)
     try:
-        if action == "open":
+        if action == "open" and request.POST.get("hints") == "wait":
+            waiting = study_open_waiting_for_hints(study=study)
+            if waiting:
+                names = ", ".join(phase.title for phase in waiting)
+                messages.info(request, f"Locked until its model has predicted: {names}.")
+        elif action == "open":
             study_open(study=study)
         else:
             study_close(study=study, now=timezone.now())
@@ -187,5 +195,20 @@ def study_progress_page(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": study_progress(study=study, include_simulated=include_simulated),
             "include_simulated": include_simulated,
             "StudyStatus": StudyStatus,
+        },
+    )
+
+
+@researcher_required
+def participant_detail(request: HttpRequest, pk: int, participant_pk: int) -> HttpResponse:
+    """One reader's cases: when each was served, how long it took, the answer and the truth."""
+    participant = get_object_or_404(Participant, pk=participant_pk, study_id=pk)
+    return render(
+        request,
+        "contests/participant.html",
+        {
+            "study": participant.study,
+            "participant": participant,
+            "readings": participant_readings(participant=participant),
         },
     )

@@ -168,7 +168,8 @@ def reading_submit(*, reading: Reading, diagnosis: str, now: datetime) -> Readin
             raise ReadingClosed("This case has already timed out.")
         return _store_late(reading=reading, diagnosis=diagnosis, now=now)
     if reading.deadline is not None and now > reading.deadline:
-        _time_out(reading=reading, now=now, by="late_answer")
+        # Closed by the deadline that passed, then the late answer kept beside it.
+        _time_out(reading=reading, now=now, by="deadline")
         return _store_late(reading=reading, diagnosis=diagnosis, now=now)
     reading.outcome = Outcome.ANSWERED
     reading.diagnosis = diagnosis

@@ -113,15 +113,16 @@ def _simulate(*args: str) -> str:
     return out.getvalue()
 
 
+@pytest.mark.slow
 def test_simulated_readers_take_the_whole_untimed_phase_and_are_flagged(paper_study) -> None:
     phase = paper_study.phases.get(order=1)
-    out = _simulate("--phase", str(phase.pk), "--n", "3", "--accuracy", "1.0", "--seed", "1")
+    out = _simulate("--phase", str(phase.pk), "--n", "1", "--accuracy", "1.0", "--seed", "1")
     readers = Participant.objects.filter(study=paper_study)
-    assert "3 simulated readers: S001, S002, S003" in out
-    assert [r.pseudonym for r in readers] == ["S001", "S002", "S003"]
+    assert "1 simulated readers: S001" in out
+    assert [r.pseudonym for r in readers] == ["S001"]
     assert all(r.is_simulated for r in readers)
     readings = Reading.objects.filter(case__phase=phase).select_related("case__image__lesion")
-    assert readings.count() == 3 * 163
+    assert readings.count() == 163
     # Accuracy 1: every answer is the diagnosis, each with a positive simulated time.
     assert all(r.outcome == Outcome.ANSWERED for r in readings)
     assert all(r.diagnosis == r.case.image.lesion.diagnosis for r in readings)
@@ -130,7 +131,8 @@ def test_simulated_readers_take_the_whole_untimed_phase_and_are_flagged(paper_st
 
 def test_slow_simulated_readers_time_out_in_a_timed_phase(paper_study) -> None:
     phase = paper_study.phases.get(order=2)
-    _simulate("--phase", str(phase.pk), "--n", "2", "--seconds-mean", "45")
+    out = _simulate("--phase", str(phase.pk), "--n", "2", "--seconds-mean", "45")
+    assert "2 simulated readers: S001, S002" in out
     outcomes = Counter(Reading.objects.filter(case__phase=phase).values_list("outcome", flat=True))
     assert outcomes[Outcome.TIMED_OUT] > 0
     assert outcomes[Outcome.ANSWERED] > 0
@@ -195,9 +197,22 @@ def test_simulated_readers_go_on_to_a_phase_that_was_waiting_for_its_model(paper
 
     timed, hinted = paper_study.phases.get(order=2), paper_study.phases.get(order=3)
     behaviour = Behaviour(accuracy=0.2, ai_follow=1.0, seconds_mean=5)
-    readers = phases_simulate_readers(phases=[timed], n=2, behaviour=behaviour)
+    readers = phases_simulate_readers(phases=[timed], n=1, behaviour=behaviour)
     again = phases_simulate_readers(phases=[hinted], readers=readers, behaviour=behaviour)
     assert [r.pk for r in again] == [r.pk for r in readers]
-    assert Participant.objects.count() == 2
+    assert Participant.objects.count() == 1
     for reader in readers:
         assert Reading.objects.filter(participant=reader, case__phase=hinted).count() == 35
+
+
+def test_simulating_an_ai_phase_whose_model_has_not_predicted_yet_stores_nothing() -> None:
+    from tests.contests.factories import TrainingRunFactory
+
+    dataset = held_out_catalogue()
+    run = TrainingRunFactory(name="not-yet")
+    study, _ = _create_study("--dataset", dataset.name, "--hint-run", run.name, "--open")
+    timed, hinted = study.phases.get(order=2), study.phases.get(order=3)
+    with pytest.raises(CommandError, match="being prepared"):
+        _simulate("--phase", str(timed.pk), "--phase", str(hinted.pk), "--n", "1")
+    assert not Participant.objects.exists()
+    assert not Reading.objects.exists()

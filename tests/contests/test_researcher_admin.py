@@ -107,6 +107,10 @@ def test_readings_and_events_cannot_be_changed_in_the_admin(
         == 403
     )
     assert Case.objects.count() == 2
+    # The phase's cases are fixed now that a reader has met them.
+    page = admin_client.get(reverse("admin:contests_phase_change", args=[phase.pk])).content
+    assert b'name="cases-0-image"' not in page
+    assert b"cases-TOTAL_FORMS" in page
 
 
 def test_opening_studies_from_the_admin_list(admin_client: Client, study: Study) -> None:
@@ -116,3 +120,39 @@ def test_opening_studies_from_the_admin_list(admin_client: Client, study: Study)
     )
     study.refresh_from_db()
     assert study.status == StudyStatus.CLOSED
+
+
+def test_a_case_picked_in_the_inline_keeps_the_lesion_and_held_out_rules(
+    admin_client: Client, study: Study
+) -> None:
+    one, two = phase_create(study=study, title="1"), phase_create(study=study, title="2")
+    [used] = phase_images_add(phase=one, image_ids=_ids(study, 1))
+    free = Image.objects.get(image_id=_ids(study, 1, offset=1)[0])
+    train = ImageFactory(lesion__dataset=study.dataset, partition="train")
+    url = reverse("admin:contests_phase_change", args=[two.pk])
+
+    def post(*images: Image) -> str:
+        form = {
+            "study": study.pk,
+            "order": 2,
+            "title": "2",
+            "hint_style": "none",
+            "case_order": "fixed",
+            "cases-TOTAL_FORMS": len(images),
+            "cases-INITIAL_FORMS": 0,
+            "cases-MIN_NUM_FORMS": 0,
+            "cases-MAX_NUM_FORMS": 1000,
+        }
+        for i, image in enumerate(images):
+            form[f"cases-{i}-position"] = i + 1
+            form[f"cases-{i}-image"] = image.pk
+            form[f"cases-{i}-phase"] = two.pk
+        return admin_client.post(url, form, follow=True).content.decode()
+
+    assert "is in another phase" in post(used.image)
+    assert "is not a held-out image" in post(train)
+    twin = ImageFactory(lesion=free.lesion, partition="test")
+    assert "Two cases of this phase show the same lesion." in post(free, twin)
+    assert not two.cases.exists()
+    post(free)
+    assert [c.image for c in two.cases.all()] == [free]

@@ -94,3 +94,22 @@ def test_the_ai_phase_waits_for_its_model_and_the_demo_picks_it_up_later(
     assert [_readers(study, order) for order in (1, 2, 3)] == [3, 2, 2]
     assert Participant.objects.count() == 5
     assert Reading.objects.filter(case__phase=hinted).exclude(hint=None).count() == 10
+
+
+def test_a_waiting_ai_phase_moves_to_a_model_that_has_predicted_its_images(
+    small_demo: DemoOptions,
+) -> None:
+    dataset = held_out_catalogue(name=demo.DATASET, per_class=5)
+    experiment = Experiment.objects.create(name="grid", dataset=dataset, architecture="resnet34")
+    TrainingRunFactory(name="fold-0", experiment=experiment, fold=0)
+    _run(small_demo)
+    hinted = Study.objects.get().phases.get(order=3)
+    assert hinted.hint_run.name == "fold-0"
+    # Another run of the grid is the one that predicts the held-out images.
+    other = TrainingRunFactory(name="fold-1", experiment=experiment, fold=1)
+    predict(other, list(Image.objects.filter(dataset=dataset)))
+    output = _run(small_demo)
+    hinted.refresh_from_db()
+    assert hinted.hint_run == other
+    assert "hints now from fold-1" in output
+    assert Reading.objects.filter(case__phase=hinted).exclude(hint=None).count() == 10

@@ -21,7 +21,7 @@ from contests.services import (
     token_hash,
 )
 from tests.contests.factories import make_participant
-from tests.contests.researcher_catalogue import held_out_catalogue, predicting_run
+from tests.contests.researcher_catalogue import held_out_catalogue
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +55,39 @@ def test_anonymous_visitors_are_sent_to_the_login_and_non_researchers_refused(
     client.force_login(django_user_model.objects.create_user("gp", password="x-long-pass-1"))
     assert client.get(url).status_code == 403
     assert client.post(reverse("contests:study_open", args=[study.pk])).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [
+        ("index", "get"),
+        ("study_new", "get"),
+        ("study", "get"),
+        ("phase_add", "post"),
+        ("study_open", "post"),
+        ("study_close", "post"),
+        ("invitations_create", "post"),
+        ("progress", "get"),
+        ("participant", "get"),
+    ],
+)
+def test_every_study_page_is_for_researchers_only(
+    client: Client, django_user_model, study: Study, name: str, method: str
+) -> None:
+    reader, _ = make_participant(study)
+    args = {
+        "index": [],
+        "study_new": [],
+        "participant": [study.pk, reader.pk],
+    }.get(name, [study.pk])
+    url = reverse(f"contests:{name}", args=args)
+    response = getattr(client, method)(url, {"n": 5, "title": "x", "cases": 1})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    client.force_login(django_user_model.objects.create_user("gp2", password="x-long-pass-2"))
+    assert getattr(client, method)(url, {"n": 5, "title": "x", "cases": 1}).status_code == 403
+    assert not Invitation.objects.exclude(participant=reader).exists()
+    assert not Phase.objects.exists()
 
 
 def test_a_researcher_creates_a_study_from_the_form(researcher_client: Client) -> None:
@@ -152,6 +185,14 @@ def test_a_hint_phase_without_predictions_shows_as_locked_and_keeps_the_study_cl
     assert "the hint model has no prediction for 14" in response.content.decode()
     study.refresh_from_db()
     assert study.status == StudyStatus.DRAFT
+    # Or open now, the AI phase locked for readers until its model has predicted its images.
+    assert 'name="hints" value="wait"' in page
+    response = researcher_client.post(
+        reverse("contests:study_open", args=[study.pk]), {"hints": "wait"}, follow=True
+    )
+    assert "Locked until its model has predicted: Untimed." in response.content.decode()
+    study.refresh_from_db()
+    assert study.status == StudyStatus.OPEN
 
 
 def test_opening_and_closing_a_study(researcher_client: Client, study: Study) -> None:
@@ -242,6 +283,29 @@ def test_the_study_list_counts_real_and_simulated_readers(
     assert "<td>1</td>\n      <td>1</td>" in page
 
 
-def test_predicting_run_helper_covers_the_hint_phase(study: Study) -> None:
-    run = predicting_run(study.dataset)
-    assert run.predictions.count() == 42
+def test_a_reader_s_page_lists_each_case_with_its_time_answer_and_truth(
+    researcher_client: Client, study: Study
+) -> None:
+    phase = phase_create(study=study, title="Untimed")
+    phase_cases_draw(phase=phase, dataset=study.dataset, n=3)
+    study.status = StudyStatus.OPEN
+    study.save()
+    now = timezone.now()
+    reader, _ = make_participant(study, now=now)
+    reading = reading_serve_next(participant=reader, phase=phase, now=now)
+    reading_submit(reading=reading, diagnosis="df", now=now + timezone.timedelta(seconds=8.5))
+    pending = reading_serve_next(participant=reader, phase=phase, now=now)
+    url = reverse("contests:participant", args=[study.pk, reader.pk])
+    page = researcher_client.get(url).content.decode()
+    assert reading.case.image.image_id in page
+    assert pending.case.image.image_id in page
+    assert "<td>8.5</td>" in page
+    assert "<td>df</td>" in page
+    assert f"<td>{reading.case.image.lesion.diagnosis}</td>" in page
+    other = study_create(title="Other", consent_text="ok")
+    assert (
+        researcher_client.get(
+            reverse("contests:participant", args=[other.pk, reader.pk])
+        ).status_code
+        == 404
+    )

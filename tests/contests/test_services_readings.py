@@ -109,6 +109,8 @@ def test_an_answer_after_the_deadline_is_kept_as_a_flagged_timeout(timed) -> Non
     assert reading.late_diagnosis == "bcc"
     assert reading.late_at == at(47.5)
     assert reading.elapsed_ms == 47000
+    logged = [(e.kind, e.data.get("by")) for e in Event.objects.filter(reading=reading)]
+    assert logged == [("served", None), ("timed_out", "deadline"), ("timed_out", "late_answer")]
     # Repeating the same late answer changes nothing; a different one is refused.
     assert reading_submit(reading=reading, diagnosis="bcc", now=at(48)).late_at == at(47.5)
     with pytest.raises(ReadingClosed):
