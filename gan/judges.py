@@ -3,8 +3,9 @@
 ``NetJudge`` wraps any network made of a ``backbone`` (images -> pooled features) and a
 ``classifier`` (features -> 7 logits), the shape of the classifier app's ``LesionNet``: it resizes
 the GAN's square images to the classifier's input size and normalises them as the classifier was
-trained. A network built with clinical data is given "missing" clinical data (no age, unknown sex
-and site), so that only the image speaks. No Django here except in ``judge_for_run``.
+trained. A network built with clinical data is given the classifier's own encoding of "missing"
+(no age, unknown sex and site), so that only the image speaks. No Django here except in
+``judge_for_run``.
 """
 
 from __future__ import annotations
@@ -25,13 +26,13 @@ class NetJudge(nn.Module):
         net: nn.Module,
         size: tuple[int, int],
         device: str | torch.device = "cpu",
-        clinical_features: int = 0,
+        missing_clinical: Tensor | None = None,
     ) -> None:
         super().__init__()
         self.net = net.eval().to(device)
         self.width, self.height = size
         self.device = torch.device(device)
-        self.clinical_features = clinical_features
+        self.missing_clinical = missing_clinical
         self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1))
         self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1))
         self.to(device)
@@ -45,8 +46,9 @@ class NetJudge(nn.Module):
         combined = features
         clinical = getattr(self.net, "clinical", None)
         if clinical is not None:
-            missing = torch.zeros(len(x), self.clinical_features, device=self.device)
-            missing[:, 1] = 1.0  # the age-missing flag; sex and site one-hots stay empty
+            if self.missing_clinical is None:
+                raise ValueError("this network takes clinical data: give missing_clinical")
+            missing = self.missing_clinical.to(self.device, torch.float32).expand(len(x), -1)
             combined = torch.cat([features, clinical(missing)], dim=1)
         logits = self.net.classifier(combined)
         return logits.float(), features.float()
@@ -55,11 +57,12 @@ class NetJudge(nn.Module):
 def judge_for_run(run: Any, device: str | torch.device = "cpu") -> NetJudge:
     """The judge for a classifier ``TrainingRun`` trained here."""
     try:
-        from classifier.nets import CLINICAL_FEATURES
+        from classifier.nets import clinical_vector
 
         from classifier import runner
     except ImportError as error:  # the classifier app's networks are not installed
         raise ValueError("this installation has no trained-classifier loader") from error
     net = runner.run_model(run, torch.device(device))
     size = runner.run_config(run).size
-    return NetJudge(net, tuple(size), device=device, clinical_features=CLINICAL_FEATURES)
+    missing = torch.from_numpy(clinical_vector(None, "unknown", "unknown"))
+    return NetJudge(net, tuple(size), device=device, missing_clinical=missing)
