@@ -1,7 +1,7 @@
 """Classifier runs as judges of synthetic images: uint8 images in, (logits, features) out.
 
-``NetJudge`` wraps any network made of a ``backbone`` (images -> pooled features) and a
-``classifier`` (features -> 7 logits), the shape of the classifier app's ``LesionNet``: it resizes
+``NetJudge`` wraps any network with a ``backbone`` (images -> pooled features) whose forward
+gives 7 logits, the shape of the classifier app's ``LesionNet``: it resizes
 the GAN's square images to the classifier's input size and normalises them as the classifier was
 trained. A network built with clinical data is given the classifier's own encoding of "missing"
 (no age, unknown sex and site), so that only the image speaks. No Django here except in
@@ -42,16 +42,21 @@ class NetJudge(nn.Module):
         x = images.to(self.device).float() / 255
         x = F.interpolate(x, size=(self.height, self.width), mode="bilinear", align_corners=False)
         x = (x - self.mean) / self.std
-        features = self.net.backbone(x)
-        combined = features
-        clinical = getattr(self.net, "clinical", None)
-        if clinical is not None:
-            if self.missing_clinical is None:
-                raise ValueError("this network takes clinical data: give missing_clinical")
-            missing = self.missing_clinical.to(self.device, torch.float32).expand(len(x), -1)
-            combined = torch.cat([features, clinical(missing)], dim=1)
-        logits = self.net.classifier(combined)
-        return logits.float(), features.float()
+        # The network's own forward gives the logits; a hook on its backbone gives the
+        # features, so the judge never re-implements how the network fuses them.
+        captured: list[Tensor] = []
+        hook = self.net.backbone.register_forward_hook(lambda m, i, out: captured.append(out))
+        try:
+            if getattr(self.net, "clinical", None) is not None:
+                if self.missing_clinical is None:
+                    raise ValueError("this network takes clinical data: give missing_clinical")
+                missing = self.missing_clinical.to(self.device, torch.float32)
+                logits = self.net(x, missing.expand(len(x), -1))
+            else:
+                logits = self.net(x)
+        finally:
+            hook.remove()
+        return logits.float(), captured[-1].flatten(1).float()
 
 
 def judge_for_run(run: Any, device: str | torch.device = "cpu") -> NetJudge:

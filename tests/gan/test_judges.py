@@ -28,6 +28,12 @@ class Net(nn.Module):
         self.clinical = nn.Linear(clinical_features, 2) if clinical_features else None
         self.classifier = nn.Linear(3 + (2 if clinical_features else 0), 7)
 
+    def forward(self, images: Tensor, clinical: Tensor | None = None) -> Tensor:
+        features = self.backbone(images)
+        if self.clinical is not None:
+            features = torch.cat([features, self.clinical(clinical)], dim=1)
+        return self.classifier(features)
+
 
 def test_a_judge_feeds_the_classifier_its_own_input_size_normalised() -> None:
     net = Net()

@@ -143,3 +143,18 @@ def test_an_evaluation_stores_the_label_check_and_the_feature_distances(
     assert evaluation.fid["overall"] >= 0
     assert 0 <= evaluation.precision <= 1
     assert evaluation.n_real == 14
+
+
+def test_the_run_row_shows_live_progress_while_training(make_run: MakeRun) -> None:
+    run = make_run()
+    seen: list[tuple[str, int, int, str]] = []
+
+    def snapshot(_: object) -> None:
+        row = GanRun.objects.get(pk=run.pk)
+        seen.append((row.status, row.phase, row.images_seen, row.message))
+
+    gan_run_train(run=run, on_progress=snapshot)
+    running = [s for s in seen if s[0] == JobStatus.RUNNING and s[2] > 0]
+    assert running, seen
+    assert any(s[3].startswith("phase 1/2 4px, alpha 1.00, 32 images; critic") for s in running)
+    assert [s[2] for s in running] == sorted(s[2] for s in running)
