@@ -247,7 +247,7 @@ class Trainer:
         return F.cross_entropy(logits.float(), labels) + F.mse_loss(cont_pred.float(), cont)
 
     def _autocast(self) -> torch.autocast:
-        return torch.autocast("cuda", dtype=torch.bfloat16, enabled=self.autocast)
+        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.autocast)
 
     def _set_lr(self) -> None:
         for group in (*self.opt_g.param_groups, *self.opt_d.param_groups):

@@ -10,6 +10,7 @@ import pytest
 import torch
 from sklearn.linear_model import LogisticRegression
 
+from gan import training
 from gan.nets import NetConfig
 from gan.training import (
     Progress,
@@ -163,3 +164,30 @@ def test_after_a_short_training_the_categorical_code_decides_the_class(tmp_path:
 
 def features(images: np.ndarray) -> np.ndarray:
     return images.reshape(len(images), -1).astype(np.float32) / 255
+
+
+def test_the_bf16_path_trains_with_the_penalty_in_fp32(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The GPU's bf16 autocast, run with the CPU's: the same casts through the same code.
+    images, labels = two_class_images(20, 8)
+    trainer = Trainer(TINY, images, labels, tmp_path)
+    trainer.autocast = True
+    scores: list[torch.dtype] = []
+    trainer.critic.score.register_forward_hook(lambda m, i, out: scores.append(out.dtype))
+    in_penalty: list[torch.dtype] = []
+    penalty = training.gradient_penalty
+
+    def watched_penalty(critic, real, fake, epsilon):  # type: ignore[no-untyped-def]
+        def watched(x: torch.Tensor) -> torch.Tensor:
+            out = critic(x)
+            in_penalty.append(out.dtype)
+            return out
+
+        return penalty(watched, real, fake, epsilon)
+
+    monkeypatch.setattr(training, "gradient_penalty", watched_penalty)
+    assert trainer.train()
+    assert torch.bfloat16 in scores  # the losses' forward passes ran in bf16
+    assert set(in_penalty) == {torch.float32}  # the penalty never did
+    assert all(np.isfinite(point["critic"]) for point in trainer.history)
