@@ -117,6 +117,7 @@ class LesionNet(nn.Module):
         pretrained_file: str | Path | None = None,
         clinical_hidden: int = 32,
         num_classes: int = NUM_CLASSES,
+        backbone: nn.Module | None = None,
     ) -> None:
         super().__init__()
         if fusion not in ("concat", "gated"):
@@ -124,7 +125,8 @@ class LesionNet(nn.Module):
         self.architecture = timm_name(architecture)
         self.use_clinical = use_clinical
         self.fusion = fusion
-        self.backbone = create_backbone(self.architecture, pretrained_file)
+        # A given backbone (e.g. one shared by two heads) is used as it is.
+        self.backbone = backbone or create_backbone(self.architecture, pretrained_file)
         width = feature_size(self.backbone)
         fused = width
         self.clinical: nn.Module | None = None
