@@ -7,6 +7,7 @@ a task for a run that already succeeded does nothing.
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import F
@@ -22,10 +23,25 @@ from core.tasks import gpu_task
 TRAIN_SHARE = 0.95
 
 
-def train_run_now(run: TrainingRun, *, task_id: str = "", device: Any = None) -> TrainingRun:
-    """Train and evaluate ``run`` in this process, writing progress to its row."""
+def train_run_now(
+    run: TrainingRun,
+    *,
+    task_id: str = "",
+    device: Any = None,
+    listener: Callable[[float, str], None] | None = None,
+) -> TrainingRun:
+    """Train and evaluate ``run`` in this process, writing progress to its row.
+
+    ``listener(progress, message)`` hears the same progress (e.g. a terminal's bar).
+    """
     if run.status == JobStatus.SUCCEEDED:
         return run
+
+    def report(progress: float, message: str) -> None:
+        job_progress(job=run, progress=progress, message=message)
+        if listener:
+            listener(progress, message)
+
     TrainingRun.objects.filter(pk=run.pk).update(attempts=F("attempts") + 1)
     job_start(job=run, message="preparing images", task_id=task_id)
     try:
@@ -33,20 +49,20 @@ def train_run_now(run: TrainingRun, *, task_id: str = "", device: Any = None) ->
         TrainingRun.objects.filter(pk=run.pk).update(device=runner.device_name(device))
 
         def on_cache(done: int, total: int) -> None:
-            job_progress(job=run, progress=0.0, message=f"decoding images {done}/{total}")
+            report(0.0, f"decoding images {done}/{total}")
 
-        def on_epoch(report: EpochReport) -> None:
-            message = f"epoch {report.epoch}/{report.epochs}"
-            if report.train_loss is not None:
-                message += f", loss {report.train_loss:.3f}"
-            if report.val_balanced_accuracy is not None:
-                message += f", val. balanced acc. {report.val_balanced_accuracy:.3f}"
-            job_progress(job=run, progress=TRAIN_SHARE * report.fraction, message=message)
-            if report.train_loss is not None:
-                TrainingRun.objects.filter(pk=run.pk).update(epoch=report.epoch)
+        def on_epoch(epoch: EpochReport) -> None:
+            message = f"epoch {epoch.epoch}/{epoch.epochs}"
+            if epoch.train_loss is not None:
+                message += f", loss {epoch.train_loss:.3f}"
+            if epoch.val_balanced_accuracy is not None:
+                message += f", val. balanced acc. {epoch.val_balanced_accuracy:.3f}"
+            report(TRAIN_SHARE * epoch.fraction, message)
+            if epoch.train_loss is not None:
+                TrainingRun.objects.filter(pk=run.pk).update(epoch=epoch.epoch)
 
         runner.run_train(run=run, device=device, callback=on_epoch, cache_progress=on_cache)
-        job_progress(job=run, progress=TRAIN_SHARE, message="evaluating on held-out images")
+        report(TRAIN_SHARE, "evaluating on held-out images")
         evaluation = runner.run_evaluate(run=run, device=device)
     except Exception:
         job_fail(job=run, error=traceback.format_exc())
