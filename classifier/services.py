@@ -63,7 +63,7 @@ def experiment_create(
     *,
     name: str,
     dataset: Dataset,
-    architecture: str,
+    architecture: str = "",
     resolution: str = Resolution.LOW,
     use_clinical: bool = False,
     preset: str = "",
@@ -73,8 +73,8 @@ def experiment_create(
 ) -> Experiment:
     """A new experiment and one pending run per fold; with ``queue`` the runs go to the workers.
 
-    The preset's values come first, ``fields`` override them. Bad values raise ValidationError
-    naming the problem, and nothing is stored.
+    The preset's values come first; ``fields`` and ``architecture`` override them. Bad values
+    raise ValidationError naming the problem, and nothing is stored.
     """
     unknown = set(fields) - EXPERIMENT_FIELDS
     if unknown:
@@ -86,7 +86,11 @@ def experiment_create(
         except ValueError as error:
             raise ValidationError(str(error)) from error
     values.update(fields)
-    architecture = values.pop("architecture", None) or architecture
+    # An architecture given explicitly wins over the preset's.
+    architecture = architecture or values.pop("architecture", "")
+    values.pop("architecture", None)
+    if not architecture:
+        raise ValidationError("Choose an architecture")
     try:
         architecture = timm_name(architecture)
     except ValueError as error:

@@ -46,8 +46,6 @@ class Command(BaseCommand):
             fields["epochs"] = options["epochs"]
         if options["fold"]:
             fields["folds"] = options["fold"]
-        if options["architecture"]:
-            fields["architecture"] = options["architecture"]
         architecture = options["architecture"] or PRESETS[options["preset"]].get(
             "architecture", "resnet34"
         )
