@@ -41,6 +41,8 @@ class TrainConfig:
     early_stopping_patience: int | None = None
     seed: int = 0
     pretrained_file: str = ""
+    # Deterministic kernels where torch has them (reproducible, sometimes slower on a GPU).
+    deterministic: bool = True
 
 
 PRESETS: dict[str, dict[str, Any]] = {
@@ -100,14 +102,14 @@ def pick_device(preferred: str = "") -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
-def seed_everything(seed: int) -> None:
+def seed_everything(seed: int, *, deterministic: bool = True) -> None:
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
     # Deterministic kernels where torch has them; warn (not fail) where it has none.
-    torch.use_deterministic_algorithms(True, warn_only=True)
-    torch.backends.cudnn.benchmark = False
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    torch.use_deterministic_algorithms(deterministic, warn_only=True)
+    torch.backends.cudnn.benchmark = not deterministic
 
 
 def make_optimizer(config: TrainConfig, model: nn.Module) -> torch.optim.Optimizer:
@@ -198,6 +200,24 @@ def config_from_dict(values: dict[str, Any]) -> TrainConfig:
     return TrainConfig(**values)
 
 
+def train_step(
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    loss_fn: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    clinical: torch.Tensor | None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """One optimisation step; returns the loss and logits as device tensors (no host sync)."""
+    with _autocast(x.device):
+        logits = model(x, clinical)
+        loss = loss_fn(logits.float(), y)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    return loss, logits
+
+
 @torch.no_grad()
 def predict_logits(
     model: nn.Module,
@@ -236,7 +256,7 @@ def train(
     was a validation set, else the last ones.
     """
     device = device or pick_device()
-    seed_everything(config.seed)
+    seed_everything(config.seed, deterministic=config.deterministic)
     model = to_device(model_from_config(config), device)
     optimizer = make_optimizer(config, model)
     scheduler = make_scheduler(config, optimizer)
@@ -297,12 +317,7 @@ def train(
             x = D.augment(raw, aug_gen) if config.augmentation else D.normalise(raw)
             y = labels[index.to(device)]
             c = clinical[index.to(device)] if clinical is not None else None
-            with _autocast(device):
-                logits = model(x, c)
-                loss = loss_fn(logits.float(), y)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
+            loss, logits = train_step(model, optimizer, loss_fn, x, y, c)
             # Accumulated on the device: no host sync inside the step.
             loss_sum += loss.detach() * len(index)
             correct += (logits.detach().argmax(1) == y).sum()
