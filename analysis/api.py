@@ -1,3 +1,97 @@
-"""REST API of the analysis app (researchers only: see REST_FRAMEWORK's default permission)."""
+"""REST API of the analysis app (researchers only): a study's summary and its CSV exports."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from analysis import exports, services, summaries
+from contests.models import Study
+from core.permissions import IsResearcher
+
+SIMULATED = OpenApiParameter(
+    "simulated", bool, description="1 to include simulated readers (left out by default)"
+)
+
+
+def _include_simulated(request: Request) -> bool:
+    return request.query_params.get("simulated") in ("1", "true")
+
+
+def _clean(value: Any) -> Any:
+    """JSON has no NaN: missing numbers become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+class StudySummaryApi(APIView):
+    """Table 4, the with/without-hint comparisons and the per-class metrics of a study."""
+
+    permission_classes = [IsResearcher]
+
+    @extend_schema(parameters=[SIMULATED], responses={200: dict})
+    def get(self, request: Request, pk: int) -> Response:
+        study = get_object_or_404(Study, pk=pk)
+        _, report = services.study_report_build(
+            study=study, include_simulated=_include_simulated(request)
+        )
+        tables = summaries.report_tables(report)
+        body = {
+            "study": study.pk,
+            "readings": report.n_readings,
+            "include_simulated": report.include_simulated,
+            "notes": report.notes,
+            **{
+                name: [
+                    {k: _clean(v) for k, v in row.items()}
+                    for row in tables[name].to_dict(orient="records")
+                ]
+                for name in ("table4", "comparisons", "per_class")
+                if name in tables
+            },
+        }
+        return Response(body)
+
+
+class StudyExportApi(APIView):
+    """One of a study's CSV exports: readings, readers, per_class or imrmc."""
+
+    permission_classes = [IsResearcher]
+
+    @extend_schema(parameters=[SIMULATED], responses={(200, "text/csv"): str})
+    def get(self, request: Request, pk: int, name: str) -> HttpResponse:
+        study = get_object_or_404(Study, pk=pk)
+        include = _include_simulated(request)
+        if name not in ("readings", "readers", "per_class", "imrmc"):
+            return HttpResponse("no such export", status=404, content_type="text/plain")
+        frame, report = services.study_report_build(study=study, include_simulated=include)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="study-{study.pk}-{name}.csv"'
+        if name == "readings":
+            exports.write_long(frame, response, include_simulated=include)
+        elif name == "readers":
+            exports.write_readers(report, response)
+        elif name == "per_class":
+            exports.write_per_class(report, response)
+        else:
+            exports.write_imrmc(frame, response, include_simulated=include)
+        return response
+
+
+urlpatterns = [
+    path("studies/<int:pk>/summary/", StudySummaryApi.as_view(), name="analysis-study-summary"),
+    path(
+        "studies/<int:pk>/exports/<str:name>.csv",
+        StudyExportApi.as_view(),
+        name="analysis-study-export",
+    ),
+]

@@ -1,13 +1,166 @@
-"""Researcher pages of the analysis app."""
+"""Researcher pages of the analysis app: study results, exports, plots, report jobs, DNN tables."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import io
+from pathlib import Path
 
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+
+from analysis import exports, plots, selectors, services, summaries, tables
+from analysis.models import ReportJob
+from contests.models import Study
 from core.decorators import researcher_required
+
+EXPORTS = ("readings", "readers", "per_class", "imrmc")
+PAGE_TABLES = ("table4", "comparisons", "tpr_change", "ai_follow", "mrmc", "timing", "per_class")
+
+
+def _simulated(request: HttpRequest) -> bool:
+    return request.GET.get("simulated") == "1"
+
+
+def csv_response(frame_writer: object, filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    frame_writer(response)  # type: ignore[operator]
+    return response
+
+
+TABLE_TITLES = {
+    "table4": "Readers and the model on the same images (Table 4 layout)",
+    "comparisons": "Without vs with the AI hint: per-reader paired tests and MRMC",
+    "tpr_change": "True positive rate per class, without vs with the hint",
+    "ai_follow": "Following the AI: answers equal to the hint's top class",
+    "mrmc": "MRMC (Obuchowski-Rockette, Hillis ddf): estimates and covariances",
+    "timing": "Time per case and timeouts",
+    "per_class": "Per class: readers (pooled) and the model",
+}
+
+
+def table_html(frame: object) -> str:
+    """A DataFrame as an HTML table; pandas escapes every cell."""
+    readable = frame.rename(columns=lambda c: str(c).replace("_", " "))  # type: ignore[attr-defined]
+    html = readable.to_html(
+        index=False, float_format=lambda v: f"{v:.4g}", na_rep="", classes="data", border=0
+    )
+    return mark_safe(html)  # noqa: S308 - escaped by pandas
 
 
 @researcher_required
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "analysis/index.html")
+    return render(request, "analysis/index.html", {"studies": selectors.studies_with_readings()})
+
+
+@researcher_required
+def study_results(request: HttpRequest, pk: int) -> HttpResponse:
+    study = get_object_or_404(Study, pk=pk)
+    include_simulated = _simulated(request)
+    _, report = services.study_report_build(study=study, include_simulated=include_simulated)
+    named = summaries.report_tables(report)
+    figures = {
+        name: mark_safe(plots.to_svg(figure))  # noqa: S308 - matplotlib's own escaped SVG
+        for name, figure in plots.report_figures(report).items()
+    }
+    context = {
+        "study": study,
+        "report": report,
+        "include_simulated": include_simulated,
+        "query": "?simulated=1" if include_simulated else "",
+        "tables": {name: table_html(named[name]) for name in PAGE_TABLES if name in named},
+        "figures": figures,
+        "exports": EXPORTS,
+        "titles": TABLE_TITLES,
+        "jobs": study.report_jobs.all()[:5],
+    }
+    return render(request, "analysis/results.html", context)
+
+
+@researcher_required
+def study_export(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    study = get_object_or_404(Study, pk=pk)
+    include_simulated = _simulated(request)
+    if name not in EXPORTS:
+        raise Http404("no such export")
+    frame, report = services.study_report_build(study=study, include_simulated=include_simulated)
+    writers = {
+        "readings": lambda out: exports.write_long(frame, out, include_simulated=include_simulated),
+        "readers": lambda out: exports.write_readers(report, out),
+        "per_class": lambda out: exports.write_per_class(report, out),
+        "imrmc": lambda out: exports.write_imrmc(frame, out, include_simulated=include_simulated),
+    }
+    return csv_response(writers[name], f"study-{study.pk}-{name}.csv")
+
+
+@researcher_required
+def study_plot(request: HttpRequest, pk: int, name: str, ext: str) -> HttpResponse:
+    study = get_object_or_404(Study, pk=pk)
+    if ext not in ("svg", "png"):
+        raise Http404("plots come as svg or png")
+    _, report = services.study_report_build(study=study, include_simulated=_simulated(request))
+    figure = plots.report_figures(report).get(name)
+    if figure is None:
+        raise Http404("no such plot")
+    if ext == "svg":
+        response = HttpResponse(plots.to_svg(figure), content_type="image/svg+xml")
+    else:
+        response = HttpResponse(plots.to_png(figure), content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="study-{study.pk}-{name}.{ext}"'
+    return response
+
+
+@researcher_required
+@require_POST
+def report_create(request: HttpRequest, pk: int) -> HttpResponse:
+    study = get_object_or_404(Study, pk=pk)
+    include_simulated = request.POST.get("include_simulated") == "1"
+    services.report_job_create(study=study, include_simulated=include_simulated, user=request.user)
+    target = reverse("analysis:study", args=[study.pk])
+    return redirect(target + ("?simulated=1" if include_simulated else ""))
+
+
+@researcher_required
+def report_status(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(ReportJob, pk=pk)
+    return render(request, "core/_job_progress.html", {"job": job, "status_url": job.status_url})
+
+
+@researcher_required
+def report_file(request: HttpRequest, pk: int, filename: str) -> FileResponse:
+    job = get_object_or_404(ReportJob, pk=pk)
+    if filename not in job.files:  # only the job's own files, never a path of the caller's
+        raise Http404("no such file")
+    path = Path(settings.MEDIA_ROOT) / job.folder / filename
+    if not path.is_file():
+        raise Http404("the file is gone")
+    return FileResponse(path.open("rb"), as_attachment=filename != "index.html")
+
+
+@researcher_required
+def dnn_tables(request: HttpRequest) -> HttpResponse:
+    evaluations = selectors.evaluations_frame()
+    context: dict[str, object] = {"has_evaluations": not evaluations.empty}
+    if not evaluations.empty:
+        context["table2"] = table_html(
+            tables.dnn_table(evaluations, use_clinical=False).reset_index()
+        )
+        context["table3"] = table_html(
+            tables.dnn_table(evaluations, use_clinical=True).reset_index()
+        )
+        if evaluations["architecture"].nunique() >= 2:
+            context["wilcoxon"] = table_html(tables.paper_comparisons(evaluations))
+            context["mann_whitney"] = table_html(
+                tables.paper_comparisons(
+                    evaluations, test="mann-whitney", alternative="less", method="asymptotic"
+                )
+            )
+    histories = selectors.training_histories()
+    if histories:
+        buffer = io.StringIO(plots.to_svg(plots.training_curves(histories)))
+        context["curves"] = mark_safe(buffer.getvalue())  # noqa: S308 - matplotlib's SVG
+    return render(request, "analysis/dnn_tables.html", context)

@@ -7,4 +7,16 @@ from contests import views
 app_name = "contests"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("new/", views.study_new, name="study_new"),
+    path("<int:pk>/", views.study_detail, name="study"),
+    path("<int:pk>/phases/", views.phase_add, name="phase_add"),
+    path("<int:pk>/open/", views.study_set_status, {"action": "open"}, name="study_open"),
+    path("<int:pk>/close/", views.study_set_status, {"action": "close"}, name="study_close"),
+    path("<int:pk>/invitations/", views.invitations_create, name="invitations_create"),
+    path("<int:pk>/progress/", views.study_progress_page, name="progress"),
+    path(
+        "<int:pk>/progress/<int:participant_pk>/",
+        views.participant_detail,
+        name="participant",
+    ),
 ]

@@ -1,13 +1,214 @@
-"""Researcher pages of the contests app."""
+"""Researcher pages of the contests app: build studies, hand out links, watch progress."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from datetime import timedelta
 
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from contests.forms_researcher import InvitationsForm, PhaseForm, StudyForm
+from contests.hints import phase_images_without_hint
+from contests.links import invitation_link, invitations_csv
+from contests.models import Participant, Study, StudyStatus
+from contests.presets import study_open_waiting_for_hints
+from contests.selectors_researcher import (
+    invitation_counts,
+    participant_readings,
+    studies_overview,
+    study_phases,
+    study_progress,
+)
+from contests.services import (
+    ContestError,
+    invitation_create_batch,
+    phase_cases_draw,
+    phase_create,
+    study_close,
+    study_create,
+    study_open,
+)
 from core.decorators import researcher_required
+
+
+def _base_url(request: HttpRequest) -> str:
+    return f"{request.scheme}://{request.get_host()}"
 
 
 @researcher_required
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "contests/index.html")
+    return render(request, "contests/index.html", {"studies": studies_overview()})
+
+
+@researcher_required
+def study_new(request: HttpRequest) -> HttpResponse:
+    form = StudyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            study = study_create(**form.cleaned_data)
+        except ContestError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Study created: add its phases.")
+            return redirect("contests:study", pk=study.pk)
+    return render(request, "contests/study_new.html", {"form": form})
+
+
+def _detail_context(study: Study, **extra: object) -> dict[str, object]:
+    phases = list(study_phases(study=study))
+    for phase in phases:
+        phase.missing_hints = phase_images_without_hint(phase=phase)  # type: ignore[attr-defined]
+    return {
+        "study": study,
+        "phases": phases,
+        "invitations": invitation_counts(study=study),
+        "hints_missing": any(phase.missing_hints for phase in phases),  # type: ignore[attr-defined]
+        "phase_form": PhaseForm(),
+        "invitations_form": InvitationsForm(),
+        **extra,
+    }
+
+
+@researcher_required
+def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    study = get_object_or_404(Study.objects.select_related("dataset"), pk=pk)
+    return render(request, "contests/study_detail.html", _detail_context(study))
+
+
+@researcher_required
+@require_POST
+def phase_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """A phase and its cases, drawn from the held-out split, in one step: both or neither."""
+    study = get_object_or_404(Study, pk=pk)
+    form = PhaseForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        if study.dataset is None:
+            form.add_error(None, "The study has no data set to draw from.")
+        else:
+            try:
+                with transaction.atomic():
+                    phase = phase_create(
+                        study=study,
+                        title=data["title"],
+                        instructions=data["instructions"],
+                        time_limit_seconds=data["time_limit_seconds"],
+                        hint_style=data["hint_style"],
+                        hint_run_id=data["hint_run"].pk if data["hint_run"] else None,
+                        case_order=data["case_order"],
+                        gated=data["gated"],
+                    )
+                    cases = phase_cases_draw(
+                        phase=phase,
+                        dataset=study.dataset,
+                        n=data["cases"],
+                        seed=data["seed"],
+                        proportions=data["proportions"],
+                    )
+            except ContestError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"Phase {phase.order} added with {len(cases)} cases.")
+                return redirect("contests:study", pk=study.pk)
+    context = _detail_context(study, phase_form=form)
+    return render(request, "contests/study_detail.html", context, status=400)
+
+
+@researcher_required
+@require_POST
+def study_set_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    study = get_object_or_404(Study, pk=pk)
+    try:
+        if action == "open" and request.POST.get("hints") == "wait":
+            waiting = study_open_waiting_for_hints(study=study)
+            if waiting:
+                names = ", ".join(phase.title for phase in waiting)
+                messages.info(request, f"Locked until its model has predicted: {names}.")
+        elif action == "open":
+            study_open(study=study)
+        else:
+            study_close(study=study, now=timezone.now())
+    except ContestError as error:
+        messages.error(request, f"Not opened: {error}")
+    else:
+        messages.success(request, f"The study is {study.get_status_display()}.")
+    return redirect("contests:study", pk=study.pk)
+
+
+@researcher_required
+@require_POST
+def invitations_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """New links, shown (or downloaded as CSV) once: only their hashes are stored."""
+    study = get_object_or_404(Study, pk=pk)
+    form = InvitationsForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "contests/study_detail.html",
+            _detail_context(study, invitations_form=form),
+            status=400,
+        )
+    now = timezone.now()
+    days = form.cleaned_data["expires_in_days"]
+    made = invitation_create_batch(
+        study=study,
+        n=form.cleaned_data["n"],
+        now=now,
+        expires_at=now + timedelta(days=days) if days else None,
+        label=form.cleaned_data["label"],
+    )
+    base_url = _base_url(request)
+    if request.POST.get("format") == "csv":
+        response = HttpResponse(
+            invitations_csv(made=made, base_url=base_url), content_type="text/csv"
+        )
+        stamp = now.strftime("%Y%m%d-%H%M%S")
+        response["Content-Disposition"] = (
+            f'attachment; filename="study-{study.pk}-invitations-{stamp}.csv"'
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+    links = [(inv, invitation_link(token=token, base_url=base_url)) for inv, token in made]
+    response = render(
+        request,
+        "contests/invitations_created.html",
+        {"study": study, "links": links, "csv": invitations_csv(made=made, base_url=base_url)},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@researcher_required
+def study_progress_page(request: HttpRequest, pk: int) -> HttpResponse:
+    study = get_object_or_404(Study, pk=pk)
+    include_simulated = request.GET.get("simulated") == "1"
+    return render(
+        request,
+        "contests/progress.html",
+        {
+            "study": study,
+            "phases": list(study_phases(study=study)),
+            "rows": study_progress(study=study, include_simulated=include_simulated),
+            "include_simulated": include_simulated,
+            "StudyStatus": StudyStatus,
+        },
+    )
+
+
+@researcher_required
+def participant_detail(request: HttpRequest, pk: int, participant_pk: int) -> HttpResponse:
+    """One reader's cases: when each was served, how long it took, the answer and the truth."""
+    participant = get_object_or_404(Participant, pk=participant_pk, study_id=pk)
+    return render(
+        request,
+        "contests/participant.html",
+        {
+            "study": participant.study,
+            "participant": participant,
+            "readings": participant_readings(participant=participant),
+        },
+    )

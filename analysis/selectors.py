@@ -1,0 +1,176 @@
+"""Reads: a study's readings as the long table of ``analysis.frames``, and the DNN evaluations.
+
+Only closed readings enter (answered or timed out); a reading still pending is a case in
+progress, not a result. The AI columns hold the study's hint model's prediction for every
+image, in every phase, so that the phase without hint can be compared with the same model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis import frames as F
+from classifier.models import Evaluation, Prediction, TrainingRun
+from contests.models import Outcome, Phase, Reading, Study
+from lesions.codes import DIAGNOSES
+
+PROFILE_FIELDS: dict[str, str] = {
+    "participant__years_in_practice": F.YEARS_IN_PRACTICE,
+    "participant__specialty": "profile_specialty",
+    "participant__dermoscopy_training": "profile_dermoscopy_training",
+    "participant__country": "profile_country",
+    "participant__language": "profile_language",
+}
+
+
+def phase_kind(phase: Phase) -> str:
+    if phase.has_hint:
+        return F.HINT
+    return F.TIMED if phase.is_timed else F.UNTIMED
+
+
+def phase_label(phase: Phase) -> str:
+    return f"{phase.order}. {phase.title}"
+
+
+def study_model_run(study: Study) -> TrainingRun | None:
+    """The model compared with the readers: the hint model of the study's first hint phase."""
+    phase = (
+        study.phases.exclude(hint_run__isnull=True).select_related("hint_run").order_by("order")
+    ).first()
+    return phase.hint_run if phase is not None else None
+
+
+def _predictions(run: TrainingRun | None, image_ids: list[int]) -> dict[int, dict[str, Any]]:
+    if run is None or not image_ids:
+        return {}
+    rows = Prediction.objects.filter(run=run, image_id__in=image_ids).values_list(
+        "image_id", "probabilities", "predicted"
+    )
+    return {image: {"p": probs, "top": top} for image, probs, top in rows}
+
+
+def study_readings(
+    study: Study, *, include_simulated: bool = False, run: TrainingRun | None = None
+) -> pd.DataFrame:
+    """One row per closed reading of the study (columns of ``analysis.frames``)."""
+    phases = {p.pk: p for p in study.phases.all()}
+    readings = Reading.objects.filter(
+        case__phase__study=study, outcome__in=[Outcome.ANSWERED, Outcome.TIMED_OUT]
+    )
+    if not include_simulated:
+        readings = readings.filter(participant__is_simulated=False)
+    fields = [
+        "case__phase_id",
+        "participant__pseudonym",
+        "participant__is_simulated",
+        *PROFILE_FIELDS,
+        "case_id",
+        "case__image_id",
+        "case__image__public_id",
+        "case__image__lesion__diagnosis",
+        "diagnosis",
+        "outcome",
+        "served_at",
+        "answered_at",
+        "elapsed_ms",
+        "hint",
+    ]
+    rows = list(
+        readings.order_by("case__phase__order", "participant__pseudonym", "position").values_list(
+            *fields
+        )
+    )
+    if not rows:
+        return F.empty()
+    raw = pd.DataFrame(rows, columns=fields)
+    model = run if run is not None else study_model_run(study)
+    predictions = _predictions(model, sorted(set(raw["case__image_id"])))
+
+    frame = pd.DataFrame(
+        {
+            F.STUDY: study.pk,
+            F.PHASE: [phase_label(phases[p]) for p in raw["case__phase_id"]],
+            F.PHASE_KIND: [phase_kind(phases[p]) for p in raw["case__phase_id"]],
+            F.READER: raw["participant__pseudonym"],
+            F.SIMULATED: raw["participant__is_simulated"].astype(bool),
+        }
+    )
+    for field, column in PROFILE_FIELDS.items():
+        values = raw[field]
+        frame[column] = values.replace("", None) if values.dtype == object else values
+    answered = raw["outcome"] == Outcome.ANSWERED
+    frame[F.CASE] = raw["case_id"]
+    frame[F.IMAGE] = raw["case__image__public_id"]
+    frame[F.TRUTH] = raw["case__image__lesion__diagnosis"]
+    frame[F.ANSWER] = raw["diagnosis"].where(answered & (raw["diagnosis"] != ""), None)
+    frame[F.OUTCOME] = np.where(answered, F.ANSWERED, F.TIMED_OUT)
+    frame[F.SERVED_AT] = pd.to_datetime(raw["served_at"], utc=True)
+    frame[F.ANSWERED_AT] = pd.to_datetime(raw["answered_at"], utc=True)
+    frame[F.ELAPSED_MS] = pd.to_numeric(raw["elapsed_ms"], errors="coerce").astype(float)
+    hints = raw["hint"]
+    frame[F.HINT_TOP] = [h.get("top") if isinstance(h, dict) else None for h in hints]
+    for code in DIAGNOSES:
+        frame[F.HINT_PREFIX + code] = [
+            float(h["probabilities"][code])
+            if isinstance(h, dict) and isinstance(h.get("probabilities"), dict)
+            else np.nan
+            for h in hints
+        ]
+    ai = [predictions.get(i) for i in raw["case__image_id"]]
+    frame[F.AI_TOP] = [p["top"] if p else None for p in ai]
+    for code in DIAGNOSES:
+        frame[F.AI_PREFIX + code] = [float(p["p"][code]) if p else np.nan for p in ai]
+    return frame
+
+
+def studies_with_readings() -> list[dict[str, Any]]:
+    """Every study with its number of closed readings, real and simulated."""
+    out = []
+    for study in Study.objects.order_by("-created_at"):
+        closed = Reading.objects.filter(
+            case__phase__study=study, outcome__in=[Outcome.ANSWERED, Outcome.TIMED_OUT]
+        )
+        out.append(
+            {
+                "study": study,
+                "real": closed.filter(participant__is_simulated=False).count(),
+                "simulated": closed.filter(participant__is_simulated=True).count(),
+            }
+        )
+    return out
+
+
+def evaluations_frame(split: str = "test") -> pd.DataFrame:
+    """One row per evaluated run of an experiment, for the DNN tables."""
+    rows = Evaluation.objects.filter(split=split, run__experiment__isnull=False).values_list(
+        "run__experiment__architecture",
+        "run__experiment__resolution",
+        "run__experiment__use_clinical",
+        "run__fold",
+        "accuracy",
+        "error_rate",
+        "balanced_accuracy",
+        "run__name",
+    )
+    columns = [
+        "architecture",
+        "resolution",
+        "use_clinical",
+        "fold",
+        "accuracy",
+        "error_rate",
+        "balanced_accuracy",
+        "run",
+    ]
+    return pd.DataFrame(list(rows), columns=columns)
+
+
+def training_histories(run_ids: list[int] | None = None) -> dict[str, list[dict[str, Any]]]:
+    runs = TrainingRun.objects.exclude(history=[])
+    if run_ids is not None:
+        runs = runs.filter(pk__in=run_ids)
+    return {run.name: list(run.history) for run in runs.order_by("name")[:12]}

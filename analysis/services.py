@@ -1,0 +1,132 @@
+"""Writes of the analysis app: report files, exports, and report jobs."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from analysis import exports, plots, reports, selectors, summaries
+from analysis.models import ReportJob
+from contests.models import Study
+
+Progress = Callable[[float, str], None]
+
+
+def study_report_build(
+    *, study: Study, include_simulated: bool = False
+) -> tuple[pd.DataFrame, reports.StudyReport]:
+    frame = selectors.study_readings(study, include_simulated=include_simulated)
+    return frame, reports.study_report(frame, include_simulated=include_simulated)
+
+
+def study_exports_write(
+    *, study: Study, folder: Path, include_simulated: bool = False
+) -> dict[str, int]:
+    """readings.csv, readers.csv, per_class.csv and imrmc.csv into ``folder``."""
+    frame, report = study_report_build(study=study, include_simulated=include_simulated)
+    return exports.write_all(frame, report, folder, include_simulated=include_simulated)
+
+
+def _table_html(frame: pd.DataFrame) -> str:
+    return frame.to_html(
+        index=False, float_format=lambda v: f"{v:.4g}", na_rep="", classes="data", border=0
+    )
+
+
+def study_report_write(
+    *,
+    study: Study,
+    folder: Path,
+    include_simulated: bool = False,
+    progress: Progress | None = None,
+) -> list[str]:
+    """The report into ``folder``: index.html (plots + tables), tables and exports as CSV,
+    plots as SVG and PNG. Written into a temporary folder first, so a failure leaves no half
+    report behind. Returns the file names."""
+    step = progress or (lambda fraction, message: None)
+    step(0.05, "reading the study")
+    frame, report = study_report_build(study=study, include_simulated=include_simulated)
+    step(0.3, "tables and exports")
+    work = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    tables = summaries.report_tables(report)
+    for name, table in tables.items():
+        exports.escaped(table).to_csv(work / f"{name}.csv", index=False)
+    exports.write_long(frame, work / "readings.csv", include_simulated=include_simulated)
+    exports.write_imrmc(frame, work / "imrmc.csv", include_simulated=include_simulated)
+    figures = plots.report_figures(report)
+    svgs: dict[str, str] = {}
+    for i, (name, figure) in enumerate(figures.items()):
+        step(0.4 + 0.5 * i / max(len(figures), 1), f"plot {name}")
+        svgs[name] = plots.to_svg(figure)
+        (work / f"{name}.svg").write_text(svgs[name], encoding="utf-8")
+        (work / f"{name}.png").write_bytes(plots.to_png(figure))
+    step(0.95, "index.html")
+    page = render_to_string(
+        "analysis/report_file.html",
+        {
+            "study": study,
+            "report": report,
+            "generated_at": timezone.now(),
+            "tables": {name: _table_html(t) for name, t in tables.items() if name != "readers"},
+            "figures": svgs,
+            "files": sorted(p.name for p in work.iterdir()),
+            "notes": report.notes,  # escaped by the template
+        },
+    )
+    (work / "index.html").write_text(page, encoding="utf-8")
+    shutil.rmtree(folder, ignore_errors=True)
+    work.rename(folder)
+    return sorted(p.name for p in folder.iterdir())
+
+
+@transaction.atomic
+def report_job_create(
+    *, study: Study, include_simulated: bool = False, user: object | None = None
+) -> ReportJob:
+    """A pending report job, queued on the default worker once this transaction commits."""
+    from analysis.tasks import report_job_run_task
+
+    job = ReportJob.objects.create(
+        study=study,
+        include_simulated=include_simulated,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    transaction.on_commit(lambda: report_job_run_task.delay(job_id=job.pk))
+    return job
+
+
+def report_job_folder(job: ReportJob) -> Path:
+    return Path(settings.MEDIA_ROOT) / "reports" / f"study-{job.study_id}" / f"job-{job.pk}"
+
+
+def report_job_run(*, job: ReportJob) -> ReportJob:
+    """Build a job's report files, writing its progress to the row as it goes."""
+    from core.services import job_fail, job_progress, job_start, job_succeed
+
+    job_start(job=job, message="building the report")
+    folder = report_job_folder(job)
+    try:
+        files = study_report_write(
+            study=job.study,
+            folder=folder,
+            include_simulated=job.include_simulated,
+            progress=lambda fraction, message: job_progress(
+                job=job, progress=fraction, message=message
+            ),
+        )
+    except Exception as error:
+        job_fail(job=job, error=f"{type(error).__name__}: {error}")
+        raise
+    relative = folder.relative_to(Path(settings.MEDIA_ROOT)).as_posix()
+    ReportJob.objects.filter(pk=job.pk).update(folder=relative, files=files)
+    job.folder, job.files = relative, files
+    return job_succeed(job=job, message=f"{len(files)} files")

@@ -1,0 +1,116 @@
+"""A study report as named tables: what the results page shows and the report writes as CSV."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.reports import HintComparison, StudyReport
+
+
+def _comparison_row(c: HintComparison) -> dict[str, object]:
+    row: dict[str, object] = {
+        "without": c.without,
+        "with_hint": c.with_hint,
+        "readers_paired": c.readers_paired,
+        "accuracy_without": c.accuracy.mean_first,
+        "accuracy_with": c.accuracy.mean_second,
+        "accuracy_difference": c.accuracy.mean_difference,
+        "difference_ci_low": c.accuracy.ci_low,
+        "difference_ci_high": c.accuracy.ci_high,
+        "ci_method": c.accuracy.ci_method,
+        "wilcoxon_p": c.accuracy.wilcoxon_p,
+        "paired_t_p": c.accuracy.t_p,
+        "balanced_accuracy_difference": c.balanced_accuracy.mean_difference,
+        "balanced_wilcoxon_p": c.balanced_accuracy.wilcoxon_p,
+        "mrmc": c.mrmc_note,
+    }
+    if c.mrmc is not None and c.mrmc.differences:
+        d = c.mrmc.differences[0]
+        row.update(
+            {
+                "mrmc_difference": d.estimate,
+                "mrmc_ci_low": d.ci_low,
+                "mrmc_ci_high": d.ci_high,
+                "mrmc_F": c.mrmc.F,
+                "mrmc_ddf": c.mrmc.ddf,
+                "mrmc_p": c.mrmc.p,
+            }
+        )
+    return row
+
+
+def _mrmc_rows(c: HintComparison) -> list[dict[str, object]]:
+    if c.mrmc is None:
+        return []
+    rows: list[dict[str, object]] = []
+    for analysis in (
+        c.mrmc.random_readers_random_cases,
+        c.mrmc.fixed_readers_random_cases,
+        c.mrmc.random_readers_fixed_cases,
+    ):
+        for kind, estimates in (
+            ("modality", analysis.modalities),
+            ("difference", analysis.differences),
+        ):
+            for e in estimates:
+                rows.append(
+                    {
+                        "comparison": f"{c.without} vs {c.with_hint}",
+                        "analysis": analysis.name,
+                        "statistic": analysis.statistic,
+                        "df1": analysis.df1,
+                        "df2": analysis.df2,
+                        "p_overall": analysis.p,
+                        "kind": kind,
+                        "name": e.name,
+                        "estimate": e.estimate,
+                        "se": e.se,
+                        "df": e.df,
+                        "ci_low": e.ci_low,
+                        "ci_high": e.ci_high,
+                        "p": e.p,
+                    }
+                )
+    cov = c.mrmc.covariances
+    rows.append(
+        {
+            "comparison": f"{c.without} vs {c.with_hint}",
+            "analysis": "covariances",
+            "kind": "var, cov1, cov2, cov3",
+            "name": c.mrmc.design,
+            "estimate": cov.var,
+            "se": cov.cov1,
+            "df": cov.cov2,
+            "ci_low": cov.cov3,
+        }
+    )
+    return rows
+
+
+def _labelled(c: HintComparison, table: pd.DataFrame) -> pd.DataFrame:
+    out = table.reset_index() if table.index.name else table.copy()
+    out.insert(0, "comparison", f"{c.without} vs {c.with_hint}")
+    return out
+
+
+def report_tables(report: StudyReport) -> dict[str, pd.DataFrame]:
+    """Named tables of a report, in the order a reader of the report wants them."""
+    tables: dict[str, pd.DataFrame] = {"table4": report.table4}
+    if report.comparisons:
+        tables["comparisons"] = pd.DataFrame([_comparison_row(c) for c in report.comparisons])
+        tables["tpr_change"] = pd.concat(
+            [_labelled(c, c.tpr_change) for c in report.comparisons], ignore_index=True
+        )
+        tables["ai_follow"] = pd.concat(
+            [_labelled(c, c.follow) for c in report.comparisons], ignore_index=True
+        )
+        mrmc_rows = [row for c in report.comparisons for row in _mrmc_rows(c)]
+        if mrmc_rows:
+            tables["mrmc"] = pd.DataFrame(mrmc_rows)
+    if report.phases:
+        tables["per_class"] = pd.concat([p.per_class for p in report.phases], ignore_index=True)
+    if len(report.timing):
+        tables["timing"] = report.timing.reset_index()
+    if len(report.readers):
+        tables["readers"] = report.readers
+    return tables

@@ -1,0 +1,360 @@
+"""The GP pages: an invitation link, then language, consent, profile, the study and its cases.
+
+A GP has no login: the link binds the browser session to one participant. Nothing here may
+send the diagnosis of a case, its image's name or ISIC id, or another reader's answers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+from PIL import Image as PILImage
+
+from contests.forms import AnswerForm, ConsentForm, LanguageForm, ProfileForm, TimeoutForm
+from contests.models import Case, Invitation, Outcome, Participant, Phase, Reading, StudyStatus
+from contests.selectors import participant_progress, participant_score
+from contests.services import (
+    ContestError,
+    InvitationInvalid,
+    NotYetDue,
+    PhaseLocked,
+    ReadingClosed,
+    invitation_accept,
+    invitation_decline,
+    invitation_redeem,
+    participant_profile_update,
+    participant_touch,
+    reading_serve_next,
+    reading_submit,
+    reading_time_out,
+)
+from contests.services.clock import seconds_left
+from lesions.codes import DIAGNOSES
+from lesions.models import Diagnosis
+
+SESSION_INVITATION = "take_invitation"
+SESSION_PARTICIPANT = "take_participant"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+
+GPView = Callable[..., HttpResponse]
+
+
+def _set_language(response: HttpResponse, language: str) -> HttpResponse:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
+
+
+def _session_invitation(request: HttpRequest) -> Invitation | None:
+    pk = request.session.get(SESSION_INVITATION)
+    if pk is None:
+        return None
+    invitation = Invitation.objects.select_related("study").filter(pk=pk).first()
+    if invitation is None or invitation.revoked_at is not None:
+        return None
+    return invitation
+
+
+def _session_participant(request: HttpRequest) -> Participant | None:
+    invitation = _session_invitation(request)
+    pk = request.session.get(SESSION_PARTICIPANT)
+    if invitation is None or pk is None or invitation.participant_id != pk:
+        return None
+    return Participant.objects.select_related("study").get(pk=pk)
+
+
+def participant_required(view: GPView) -> GPView:
+    """Pass the session's participant to the view; without one, ask for the link again."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        participant = _session_participant(request)
+        if participant is None:
+            if request.htmx:  # type: ignore[attr-defined]
+                # htmx does not swap error pages: reload, and the full page explains.
+                response = HttpResponse(status=204)
+                response["HX-Refresh"] = "true"
+                return response
+            return render(request, "contests/gp/no_session.html", status=403)
+        participant_touch(participant=participant, now=timezone.now())
+        return view(request, participant, *args, **kwargs)
+
+    return wrapper
+
+
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The link itself: check it, bind this browser to it, and send the reader on."""
+    try:
+        found = invitation_redeem(token=token, now=timezone.now())
+    except InvitationInvalid as error:
+        return render(request, "contests/gp/link_invalid.html", {"reason": str(error)}, status=404)
+    # A new session key on every arrival through a link (no session fixation), and this link's
+    # reader only; a researcher's own login in the same browser is kept.
+    request.session.cycle_key()
+    request.session[SESSION_INVITATION] = found.pk
+    request.session.pop(SESSION_PARTICIPANT, None)
+    if found.participant is None:
+        return redirect("take:language")
+    request.session[SESSION_PARTICIPANT] = found.participant_id
+    return _set_language(redirect("take:home"), found.participant.language)
+
+
+@require_http_methods(["GET", "POST"])
+def language(request: HttpRequest) -> HttpResponse:
+    invitation = _session_invitation(request)
+    if invitation is None:
+        return render(request, "contests/gp/no_session.html", status=403)
+    participant = _session_participant(request)
+    offered = [
+        (code, name) for code, name in settings.LANGUAGES if code in invitation.study.languages
+    ]
+    form = LanguageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        chosen = form.cleaned_data["language"]
+        if participant is not None:
+            participant.language = chosen
+            participant.save(update_fields=["language"])
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = reverse("take:home" if participant else "take:consent")
+        translation.activate(chosen)
+        return _set_language(redirect(target), chosen)
+    return render(request, "contests/gp/language.html", {"languages": offered})
+
+
+@require_http_methods(["GET", "POST"])
+def consent(request: HttpRequest) -> HttpResponse:
+    invitation = _session_invitation(request)
+    if invitation is None:
+        return render(request, "contests/gp/no_session.html", status=403)
+    if invitation.participant_id is not None:
+        return redirect("take:home")
+    study = invitation.study
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        now = timezone.now()
+        version = form.cleaned_data["version"]
+        try:
+            if form.cleaned_data["decision"] == "decline":
+                invitation_decline(invitation=invitation, consent_version=version, now=now)
+                request.session.flush()
+                return render(request, "contests/gp/declined.html")
+            participant = invitation_accept(
+                invitation=invitation,
+                consent_version=version,
+                language=translation.get_language() or "en",
+                now=now,
+            )
+        except ContestError:
+            # The text changed while the page was open: show the current one.
+            return redirect("take:consent")
+        request.session[SESSION_PARTICIPANT] = participant.pk
+        return redirect("take:profile")
+    return render(request, "contests/gp/consent.html", {"study": study})
+
+
+@require_http_methods(["GET", "POST"])
+@participant_required
+def profile(request: HttpRequest, participant: Participant) -> HttpResponse:
+    initial = {
+        "years_in_practice": participant.years_in_practice,
+        "specialty": participant.specialty,
+        "dermoscopy_training": participant.dermoscopy_training,
+        "country": participant.country,
+    }
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        participant_profile_update(participant=participant, now=timezone.now(), **form.cleaned_data)
+        return redirect("take:home")
+    return render(request, "contests/gp/profile.html", {"form": form})
+
+
+@participant_required
+def home(request: HttpRequest, participant: Participant) -> HttpResponse:
+    if participant.profile_completed_at is None:
+        return redirect("take:profile")
+    study = participant.study
+    progress = participant_progress(participant=participant, now=timezone.now())
+    context: dict[str, Any] = {
+        "study": study,
+        "participant": participant,
+        "progress": progress,
+        "all_done": bool(progress) and all(p.is_done for p in progress),
+        "closed": study.status == StudyStatus.CLOSED,
+    }
+    if context["closed"] and study.show_score_after_close:
+        context["score"] = participant_score(participant=participant)
+    return render(request, "contests/gp/home.html", context)
+
+
+def _hint_context(hint: dict[str, Any] | None) -> dict[str, Any] | None:
+    if hint is None:
+        return None
+    rows = [
+        {"name": Diagnosis(code).label, "percent": round(100 * hint["probabilities"][code])}
+        for code in DIAGNOSES
+    ]
+    return {
+        "style": hint["style"],
+        "model": hint["model"],
+        "top_name": Diagnosis(hint["top"]).label,
+        "top_percent": round(100 * hint["top_probability"]),
+        "rows": rows,
+    }
+
+
+def _case_context(phase: Phase, reading: Reading) -> dict[str, Any]:
+    image = reading.case.image
+    grace = phase.study.grace_seconds
+    return {
+        "phase": phase,
+        "reading": reading,
+        "case_key": reading.case.key,
+        "number": reading.position + 1,
+        "total": phase.cases.count(),
+        "age": None if image.age is None else round(image.age),
+        "sex": None if image.sex == "unknown" else image.get_sex_display(),
+        "site": None if image.localization == "unknown" else image.get_localization_display(),
+        "seconds_left": seconds_left(now=timezone.now(), until=reading.display_deadline(grace)),
+        "hint": _hint_context(reading.hint),
+        "buttons": [(str(i + 1), Diagnosis(code).label) for i, code in enumerate(DIAGNOSES)],
+    }
+
+
+def _phase_done_context(participant: Participant, phase: Phase) -> dict[str, Any]:
+    progress = participant_progress(participant=participant, now=timezone.now())
+    following = next(
+        (
+            p
+            for p in progress
+            if p.phase.order > phase.order and not p.is_done and not p.lock_reason
+        ),
+        None,
+    )
+    return {"phase": phase, "next_phase": following.phase if following else None}
+
+
+def _phase(participant: Participant, order: int) -> Phase:
+    return get_object_or_404(
+        Phase.objects.select_related("study"), study=participant.study, order=order
+    )
+
+
+def _serve(request: HttpRequest, participant: Participant, phase: Phase) -> HttpResponse:
+    """The page (or, for htmx, the fragment) of the case to read now."""
+    try:
+        reading = reading_serve_next(participant=participant, phase=phase, now=timezone.now())
+    except PhaseLocked as error:
+        messages.info(request, str(error))
+        if request.htmx:  # type: ignore[attr-defined]
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = reverse("take:home")
+            return response
+        return redirect("take:home")
+    if reading is None:
+        template = "contests/gp/_phase_done.html" if request.htmx else "contests/gp/phase_done.html"  # type: ignore[attr-defined]
+        return render(request, template, _phase_done_context(participant, phase))
+    template = "contests/gp/_case.html" if request.htmx else "contests/gp/phase.html"  # type: ignore[attr-defined]
+    return render(request, template, _case_context(phase, reading))
+
+
+@participant_required
+def phase(request: HttpRequest, participant: Participant, order: int) -> HttpResponse:
+    if participant.profile_completed_at is None:
+        return redirect("take:profile")
+    return _serve(request, participant, _phase(participant, order))
+
+
+def _reading(participant: Participant, phase: Phase, key: str) -> Reading:
+    return get_object_or_404(
+        Reading.objects.select_related("participant", "case__phase__study"),
+        participant=participant,
+        case__phase=phase,
+        case__key=key,
+    )
+
+
+def _after_post(request: HttpRequest, participant: Participant, phase: Phase) -> HttpResponse:
+    if request.htmx:  # type: ignore[attr-defined]
+        return _serve(request, participant, phase)
+    # Without htmx: post, then redirect, so that a reload never posts again.
+    return redirect("take:phase", order=phase.order)
+
+
+@require_POST
+@participant_required
+def answer(request: HttpRequest, participant: Participant, order: int) -> HttpResponse:
+    phase = _phase(participant, order)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Choose one of the seven diagnoses.")
+    reading = _reading(participant, phase, form.cleaned_data["case"])
+    # Closed meanwhile (another tab, or the clock): the reader simply goes on.
+    with contextlib.suppress(ReadingClosed):
+        reading_submit(
+            reading=reading, diagnosis=form.cleaned_data["diagnosis"], now=timezone.now()
+        )
+    return _after_post(request, participant, phase)
+
+
+@require_POST
+@participant_required
+def timeout(request: HttpRequest, participant: Participant, order: int) -> HttpResponse:
+    phase = _phase(participant, order)
+    form = TimeoutForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Which case?")
+    reading = _reading(participant, phase, form.cleaned_data["case"])
+    try:
+        reading_time_out(reading=reading, now=timezone.now())
+    except NotYetDue:
+        # The page's clock ran ahead of the server's: serve the same case with its time left.
+        pass
+    except ContestError:
+        return HttpResponseBadRequest("This case has no time limit.")
+    return _after_post(request, participant, phase)
+
+
+def clean_jpeg(path: Any) -> bytes:
+    """The image's pixels re-encoded as a JPEG with no metadata (no EXIF, no comment, no ICC)."""
+    with PILImage.open(path) as source:
+        rgb = source.convert("RGB")
+    # A new image from the bare pixels: Pillow would otherwise carry the source's comment over.
+    pixels = PILImage.frombytes("RGB", rgb.size, rgb.tobytes())
+    buffer = io.BytesIO()
+    pixels.save(buffer, format="JPEG", quality=92)
+    return buffer.getvalue()
+
+
+@participant_required
+def case_image(request: HttpRequest, participant: Participant, key: str) -> HttpResponse:
+    """A case's image, only while that case is open for this reader (served, not closed)."""
+    case = get_object_or_404(
+        Case.objects.select_related("image"), key=key, phase__study=participant.study
+    )
+    if not Reading.objects.filter(
+        participant=participant, case=case, outcome=Outcome.PENDING
+    ).exists():
+        raise Http404
+    with case.image.file.open("rb") as handle:
+        data = clean_jpeg(handle)
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

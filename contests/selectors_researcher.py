@@ -1,0 +1,124 @@
+"""Reads for the researcher's pages and API: studies at a glance and each reader's progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Avg, Count, FloatField, Max, Q, QuerySet
+from django.db.models.functions import Cast
+
+from contests.models import Invitation, Outcome, Participant, Phase, Reading, Study
+
+
+@dataclass(frozen=True)
+class PhaseProgress:
+    phase_id: int
+    total: int
+    done: int = 0
+    answered: int = 0
+    timed_out: int = 0
+    mean_seconds: float | None = None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+@dataclass(frozen=True)
+class ParticipantProgress:
+    participant: Participant
+    phases: list[PhaseProgress] = field(default_factory=list)
+    last_seen_at: datetime | None = None
+
+    @property
+    def done(self) -> int:
+        return sum(p.done for p in self.phases)
+
+
+def studies_overview() -> QuerySet[Study]:
+    return Study.objects.select_related("dataset").annotate(
+        phase_count=Count("phases", distinct=True),
+        reader_count=Count(
+            "participants", filter=Q(participants__is_simulated=False), distinct=True
+        ),
+        simulated_count=Count(
+            "participants", filter=Q(participants__is_simulated=True), distinct=True
+        ),
+    )
+
+
+def study_phases(*, study: Study) -> QuerySet[Phase]:
+    return study.phases.select_related("hint_run").annotate(case_count=Count("cases"))
+
+
+def invitation_counts(*, study: Study) -> dict[str, int]:
+    invitations = Invitation.objects.filter(study=study)
+    return invitations.aggregate(
+        total=Count("id"),
+        used=Count("id", filter=Q(used_at__isnull=False)),
+        revoked=Count("id", filter=Q(revoked_at__isnull=False)),
+    )
+
+
+def study_progress(*, study: Study, include_simulated: bool = False) -> list[ParticipantProgress]:
+    """Per participant and phase: cases closed (answered or timed out), mean seconds per answer.
+
+    One aggregate query over the readings, whatever the number of readers.
+    """
+    phases = list(study_phases(study=study))
+    participants = study.participants.all()
+    if not include_simulated:
+        participants = participants.filter(is_simulated=False)
+    rows = (
+        Reading.objects.filter(participant__in=participants)
+        .values("participant_id", "case__phase_id")
+        .annotate(
+            answered=Count("id", filter=Q(outcome=Outcome.ANSWERED)),
+            timed_out=Count("id", filter=Q(outcome=Outcome.TIMED_OUT)),
+            mean_ms=Avg("elapsed_ms", filter=Q(outcome=Outcome.ANSWERED)),
+            last_answer=Max("answered_at"),
+        )
+    )
+    cells = {(row["participant_id"], row["case__phase_id"]): row for row in rows}
+    last_answer: dict[int, datetime] = {}
+    for (pid, _), row in cells.items():
+        if row["last_answer"] is not None:
+            last_answer[pid] = max(row["last_answer"], last_answer.get(pid, row["last_answer"]))
+    result = []
+    for participant in participants:
+        per_phase = []
+        for phase in phases:
+            row = cells.get((participant.pk, phase.pk))
+            if row is None:
+                per_phase.append(PhaseProgress(phase_id=phase.pk, total=phase.case_count))
+                continue
+            per_phase.append(
+                PhaseProgress(
+                    phase_id=phase.pk,
+                    total=phase.case_count,
+                    done=row["answered"] + row["timed_out"],
+                    answered=row["answered"],
+                    timed_out=row["timed_out"],
+                    mean_seconds=row["mean_ms"] / 1000 if row["mean_ms"] is not None else None,
+                )
+            )
+        seen = [
+            t for t in (participant.last_seen_at, last_answer.get(participant.pk)) if t is not None
+        ]
+        result.append(
+            ParticipantProgress(
+                participant=participant, phases=per_phase, last_seen_at=max(seen, default=None)
+            )
+        )
+    return result
+
+
+def participant_readings(*, participant: Participant) -> QuerySet[Reading]:
+    """A reader's readings, phase by phase in the order they met the cases."""
+    return (
+        Reading.objects.filter(participant=participant)
+        .select_related("case__phase", "case__image__lesion")
+        .annotate(seconds=Cast("elapsed_ms", FloatField()) / 1000.0)
+        .order_by("case__phase__order", "position")
+    )

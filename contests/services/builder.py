@@ -1,0 +1,230 @@
+"""Building a study: studies, phases and their cases drawn from a data set's held-out split."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from contests.hints import phase_images_without_hint
+from contests.models import Case, CaseOrder, HintStyle, Phase, Reading, Study, StudyStatus
+from contests.services.errors import BuilderError
+from lesions.codes import DIAGNOSES
+from lesions.models import Dataset, Image, Partition
+
+
+@transaction.atomic
+def study_create(
+    *,
+    title: str,
+    description: str = "",
+    consent_text: str = "",
+    consent_version: str = "1",
+    languages: Sequence[str] = ("en", "es"),
+    grace_seconds: float = 2.0,
+    show_score_after_close: bool = False,
+    dataset: Dataset | None = None,
+) -> Study:
+    if not title.strip():
+        raise BuilderError("A study needs a title.")
+    unknown = set(languages) - {"en", "es"}
+    if unknown or not languages:
+        raise BuilderError(f"Languages must be among en, es; got {list(languages)}.")
+    if grace_seconds < 0:
+        raise BuilderError("The grace cannot be negative.")
+    return Study.objects.create(
+        title=title.strip(),
+        description=description,
+        consent_text=consent_text,
+        consent_version=consent_version,
+        languages=list(languages),
+        grace_seconds=grace_seconds,
+        show_score_after_close=show_score_after_close,
+        dataset=dataset,
+    )
+
+
+@transaction.atomic
+def phase_create(
+    *,
+    study: Study,
+    title: str,
+    order: int | None = None,
+    time_limit_seconds: int | None = None,
+    hint_style: str = HintStyle.NONE,
+    hint_run_id: int | None = None,
+    case_order: str = CaseOrder.SHUFFLED,
+    gated: bool = False,
+    instructions: str = "",
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+) -> Phase:
+    if hint_style not in HintStyle.values:
+        raise BuilderError(f"Unknown hint style {hint_style!r}.")
+    if hint_style != HintStyle.NONE and hint_run_id is None:
+        raise BuilderError("A hint phase needs a hint model.")
+    if case_order not in CaseOrder.values:
+        raise BuilderError(f"Unknown case order {case_order!r}.")
+    if time_limit_seconds is not None and time_limit_seconds <= 0:
+        raise BuilderError("A time limit must be a positive number of seconds.")
+    if order is None:
+        last = study.phases.order_by("-order").values_list("order", flat=True).first()
+        order = (last or 0) + 1
+    return Phase.objects.create(
+        study=study,
+        title=title,
+        order=order,
+        time_limit_seconds=time_limit_seconds,
+        hint_style=hint_style,
+        hint_run_id=hint_run_id if hint_style != HintStyle.NONE else None,
+        case_order=case_order,
+        gated=gated,
+        instructions=instructions,
+        opens_at=opens_at,
+        closes_at=closes_at,
+    )
+
+
+def _lesions_elsewhere(phase: Phase) -> set[int]:
+    return set(
+        Case.objects.filter(phase__study=phase.study_id)
+        .exclude(phase=phase)
+        .values_list("image__lesion_id", flat=True)
+    )
+
+
+def _check_replaceable(phase: Phase) -> None:
+    if Reading.objects.filter(case__phase=phase).exists():
+        raise BuilderError("This phase has readings: its cases can no longer change.")
+
+
+def _replace_cases(phase: Phase, images: Sequence[Image]) -> list[Case]:
+    phase.cases.all().delete()
+    return Case.objects.bulk_create(
+        [Case(phase=phase, image=image, position=i + 1) for i, image in enumerate(images)]
+    )
+
+
+def _counts(n: int, weights: Mapping[str, float]) -> dict[str, int]:
+    """Split ``n`` over the classes by weight, largest remainders first (sums to exactly n)."""
+    total = sum(weights.values())
+    exact = {code: n * w / total for code, w in weights.items()}
+    counts = {code: int(x) for code, x in exact.items()}
+    by_remainder = sorted(weights, key=lambda c: (-(exact[c] - counts[c]), DIAGNOSES.index(c)))
+    for code in by_remainder[: n - sum(counts.values())]:
+        counts[code] += 1
+    return counts
+
+
+@transaction.atomic
+def phase_cases_draw(
+    *,
+    phase: Phase,
+    dataset: Dataset,
+    n: int,
+    seed: int = 0,
+    proportions: Mapping[str, float] | None = None,
+) -> list[Case]:
+    """Draw ``n`` cases from the data set's held-out split, replacing the phase's cases.
+
+    Stratified by diagnosis (each class in its share of the held-out images), or in the given
+    ``proportions`` ({code: weight}). One image per lesion, and no lesion that another phase of
+    the study already uses. The same seed over the same catalogue draws the same cases.
+    """
+    _check_replaceable(phase)
+    if n <= 0:
+        raise BuilderError("Draw at least one case.")
+    if proportions is not None:
+        unknown = set(proportions) - set(DIAGNOSES)
+        if unknown:
+            raise BuilderError(f"Unknown diagnosis codes in the proportions: {sorted(unknown)}.")
+        if any(w < 0 for w in proportions.values()) or sum(proportions.values()) <= 0:
+            raise BuilderError("Proportions must be non-negative and not all zero.")
+    rng = random.Random(seed)
+    excluded = _lesions_elsewhere(phase)
+    candidates = (
+        Image.objects.filter(dataset=dataset, partition=Partition.TEST, is_synthetic=False)
+        .exclude(lesion_id__in=excluded)
+        .select_related("lesion")
+        .order_by("lesion_id", "image_id")
+    )
+    # One image per lesion, picked by the seed.
+    by_lesion: dict[int, list[Image]] = {}
+    for image in candidates:
+        by_lesion.setdefault(image.lesion_id, []).append(image)
+    pool: dict[str, list[Image]] = {code: [] for code in DIAGNOSES}
+    for lesion_id in sorted(by_lesion):
+        images = by_lesion[lesion_id]
+        pool[images[0].lesion.diagnosis].append(rng.choice(images))
+    available = sum(len(v) for v in pool.values())
+    if n > available:
+        raise BuilderError(
+            f"Only {available} held-out lesions of {dataset} are free for this phase; "
+            f"cannot draw {n}."
+        )
+    if proportions is None:
+        weights = {code: float(len(pool[code])) for code in DIAGNOSES if pool[code]}
+    else:
+        weights = {code: float(w) for code, w in proportions.items() if w > 0}
+    counts = _counts(n, weights)
+    chosen: list[Image] = []
+    for code in DIAGNOSES:
+        k = counts.get(code, 0)
+        if k > len(pool[code]):
+            raise BuilderError(
+                f"Only {len(pool[code])} free held-out lesions of class {code}; {k} asked."
+            )
+        chosen.extend(rng.sample(pool[code], k))
+    # The fixed order must not group the classes.
+    rng.shuffle(chosen)
+    return _replace_cases(phase, chosen)
+
+
+@transaction.atomic
+def phase_cases_set(*, phase: Phase, images: Sequence[Image]) -> list[Case]:
+    """Use exactly these images, in this order, as the phase's cases (the lesion rule holds)."""
+    _check_replaceable(phase)
+    if not images:
+        raise BuilderError("Pick at least one image.")
+    lesions = [image.lesion_id for image in images]
+    if len(set(lesions)) != len(lesions):
+        raise BuilderError("Two of the images show the same lesion.")
+    clash = set(lesions) & _lesions_elsewhere(phase)
+    if clash:
+        raise BuilderError(f"{len(clash)} of these lesions are already in another phase.")
+    not_test = [image.image_id for image in images if image.partition != Partition.TEST]
+    if not_test:
+        raise BuilderError(f"Not held-out images: {', '.join(not_test[:5])}.")
+    return _replace_cases(phase, images)
+
+
+@transaction.atomic
+def study_open(*, study: Study) -> Study:
+    """Open a study to its readers, once every phase has cases and every hint phase its hints."""
+    phases = list(study.phases.all())
+    if not phases:
+        raise BuilderError("The study has no phases.")
+    for phase in phases:
+        if not phase.cases.exists():
+            raise BuilderError(f"Phase {phase.order} ({phase.title}) has no cases.")
+        missing = phase_images_without_hint(phase=phase)
+        if missing:
+            raise BuilderError(
+                f"Phase {phase.order} ({phase.title}): the hint model has no prediction "
+                f"for {missing} of its images."
+            )
+    study.status = StudyStatus.OPEN
+    study.save(update_fields=["status"])
+    return study
+
+
+@transaction.atomic
+def study_close(*, study: Study, now: datetime | None = None) -> Study:
+    study.status = StudyStatus.CLOSED
+    study.save(update_fields=["status"])
+    now = now or timezone.now()
+    study.phases.filter(closes_at__isnull=True).update(closes_at=now)
+    return study

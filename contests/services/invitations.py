@@ -1,0 +1,110 @@
+"""Invitation links: made in batches, shown once, bound to one participant at consent."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from contests.models import ConsentRefusal, Invitation, Participant, Study, StudyStatus
+from contests.services.errors import ContestError, InvitationInvalid
+from contests.services.locking import lock_row
+from contests.services.participants import consent_refuse, participant_create
+
+MAX_BATCH = 1000
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def invitation_create_batch(
+    *,
+    study: Study,
+    n: int,
+    now: datetime,
+    expires_at: datetime | None = None,
+    label: str = "",
+) -> list[tuple[Invitation, str]]:
+    """``n`` new links as (invitation, token). The tokens exist only in this return value."""
+    if not 1 <= n <= MAX_BATCH:
+        raise ContestError(f"Make between 1 and {MAX_BATCH} invitations at a time, not {n}.")
+    if expires_at is not None and expires_at <= now:
+        raise ContestError("The expiry must be in the future.")
+    made = []
+    for _i in range(n):
+        token = secrets.token_urlsafe(32)
+        invitation = Invitation.objects.create(
+            study=study,
+            token_hash=token_hash(token),
+            label=label,
+            created_at=now,
+            expires_at=expires_at,
+        )
+        made.append((invitation, token))
+    return made
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, now: datetime) -> Invitation:
+    if invitation.revoked_at is None:
+        invitation.revoked_at = now
+        invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+def invitation_redeem(*, token: str, now: datetime) -> Invitation:
+    """The invitation a link names, if it may be used now; ``InvitationInvalid`` otherwise.
+
+    Writes nothing: a link is bound to a participant only when its holder consents
+    (``invitation_accept``), so that a refusal leaves nothing behind but the refusal.
+    """
+    invitation = (
+        Invitation.objects.select_related("study", "participant")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+    if invitation is None:
+        raise InvitationInvalid(_("This link is not valid."))
+    if invitation.revoked_at is not None:
+        raise InvitationInvalid(_("This link has been withdrawn."))
+    if invitation.is_expired(now):
+        raise InvitationInvalid(_("This link has expired."))
+    status = invitation.study.status
+    # A reader who took part may come back to a closed study (to see it is over, or their score).
+    if status != StudyStatus.OPEN and not (
+        status == StudyStatus.CLOSED and invitation.participant_id is not None
+    ):
+        raise InvitationInvalid(_("This study is not open."))
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(
+    *, invitation: Invitation, consent_version: str, language: str, now: datetime
+) -> Participant:
+    """Consent given through a link: the link's participant, created and bound on first use."""
+    lock_row(Invitation, invitation.pk, "token_hash")
+    invitation = Invitation.objects.select_related("study").get(pk=invitation.pk)
+    if invitation.participant_id is not None:
+        return Participant.objects.get(pk=invitation.participant_id)
+    if invitation.revoked_at is not None or invitation.is_expired(now):
+        raise InvitationInvalid(_("This link is no longer valid."))
+    participant = participant_create(
+        study=invitation.study, consent_version=consent_version, language=language, now=now
+    )
+    invitation.participant = participant
+    invitation.used_at = now
+    invitation.save(update_fields=["participant", "used_at"])
+    return participant
+
+
+def invitation_decline(
+    *, invitation: Invitation, consent_version: str, now: datetime
+) -> ConsentRefusal:
+    """Consent declined through a link: only the refusal is stored; the link stays unused."""
+    return consent_refuse(study=invitation.study, consent_version=consent_version, now=now)

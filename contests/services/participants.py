@@ -1,0 +1,107 @@
+"""Participants: pseudonyms, consent and the short profile."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+
+from contests.models import ConsentRefusal, DermoscopyTraining, Participant, Specialty, Study
+from contests.services.errors import ConsentError, ContestError
+from contests.services.locking import lock_row
+
+REAL_PREFIX = "R"
+SIMULATED_PREFIX = "S"
+
+
+def _next_pseudonym(*, study: Study, prefix: str) -> str:
+    taken = set(
+        Participant.objects.filter(study=study, pseudonym__startswith=prefix).values_list(
+            "pseudonym", flat=True
+        )
+    )
+    n = len(taken) + 1
+    while f"{prefix}{n:03d}" in taken:
+        n += 1
+    return f"{prefix}{n:03d}"
+
+
+@transaction.atomic
+def participant_create(
+    *,
+    study: Study,
+    consent_version: str,
+    now: datetime,
+    language: str = "en",
+    is_simulated: bool = False,
+) -> Participant:
+    """A new pseudonymous reader (R001, ...; simulated readers S001, ...) who has consented."""
+    if consent_version != study.consent_version:
+        raise ConsentError(
+            f"Consent was given to version {consent_version!r}; "
+            f"the study's text is version {study.consent_version!r}."
+        )
+    # Lock the study so that two readers arriving together get different pseudonyms.
+    lock_row(Study, study.pk, "consent_version")
+    prefix = SIMULATED_PREFIX if is_simulated else REAL_PREFIX
+    return Participant.objects.create(
+        study=study,
+        pseudonym=_next_pseudonym(study=study, prefix=prefix),
+        is_simulated=is_simulated,
+        language=language,
+        consent_version=consent_version,
+        consented_at=now,
+        created_at=now,
+        last_seen_at=now,
+    )
+
+
+@transaction.atomic
+def consent_refuse(*, study: Study, consent_version: str, now: datetime) -> ConsentRefusal:
+    """Somebody declined: store that and the text's version, nothing that says who."""
+    return ConsentRefusal.objects.create(
+        study=study, consent_version=consent_version, refused_at=now
+    )
+
+
+@transaction.atomic
+def participant_profile_update(
+    *,
+    participant: Participant,
+    years_in_practice: int,
+    specialty: str,
+    dermoscopy_training: str,
+    country: str,
+    now: datetime,
+    language: str | None = None,
+) -> Participant:
+    if years_in_practice < 0 or years_in_practice > 80:
+        raise ContestError(f"Years in practice must be between 0 and 80, not {years_in_practice}.")
+    if specialty not in Specialty.values:
+        raise ContestError(f"Unknown specialty {specialty!r}.")
+    if dermoscopy_training not in DermoscopyTraining.values:
+        raise ContestError(f"Unknown dermoscopy training {dermoscopy_training!r}.")
+    participant.years_in_practice = years_in_practice
+    participant.specialty = specialty
+    participant.dermoscopy_training = dermoscopy_training
+    participant.country = country.strip()[:80]
+    if language is not None:
+        participant.language = language
+    participant.profile_completed_at = participant.profile_completed_at or now
+    participant.save(
+        update_fields=[
+            "years_in_practice",
+            "specialty",
+            "dermoscopy_training",
+            "country",
+            "language",
+            "profile_completed_at",
+        ]
+    )
+    return participant
+
+
+def participant_touch(*, participant: Participant, now: datetime) -> None:
+    """Note when the reader was last seen (one UPDATE; never races with the services above)."""
+    Participant.objects.filter(pk=participant.pk).update(last_seen_at=now)
+    participant.last_seen_at = now

@@ -1,0 +1,70 @@
+// The case page: display-only countdown that asks the server to time the case out at zero,
+// keys 1-7 for the seven diagnoses, z for zoom, and focus moved to each new case.
+(function () {
+  "use strict";
+  let timer = null;
+
+  function startCountdown() {
+    if (timer !== null) {
+      clearInterval(timer);
+      timer = null;
+    }
+    const box = document.getElementById("countdown");
+    if (!box) return;
+    const end = performance.now() + parseFloat(box.dataset.secondsLeft) * 1000;
+    const out = box.querySelector("[data-seconds]");
+    let fired = false;
+    const tick = function () {
+      const left = Math.max(0, (end - performance.now()) / 1000);
+      out.textContent = String(Math.ceil(left));
+      box.classList.toggle("low", left <= 10);
+      if (left <= 0 && !fired) {
+        fired = true;
+        clearInterval(timer);
+        timer = null;
+        const form = document.getElementById("timeout-form");
+        if (form) htmx.trigger(form, "timeout");
+      }
+    };
+    tick();
+    timer = setInterval(tick, 200);
+  }
+
+  function toggleZoom() {
+    const figure = document.getElementById("case-figure");
+    const button = document.getElementById("zoom-toggle");
+    if (!figure || !button) return;
+    const zoomed = figure.classList.toggle("zoomed");
+    button.setAttribute("aria-pressed", zoomed ? "true" : "false");
+  }
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("#zoom-toggle")) toggleZoom();
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const tag = event.target && event.target.tagName;
+    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT") return;
+    if (event.key >= "1" && event.key <= "7") {
+      const button = document.querySelector('#answer-form button[data-key="' + event.key + '"]');
+      if (button && !button.disabled) {
+        event.preventDefault();
+        button.click();
+      }
+    } else if (event.key === "z" || event.key === "Z") {
+      toggleZoom();
+    }
+  });
+
+  // Both scripts are deferred and run in order, so htmx is there; it calls back for the page
+  // itself once ready and for every fragment it swaps in later.
+  htmx.onLoad(function (element) {
+    startCountdown();
+    // A new case or the end of a phase arrived by htmx: take the reader's focus there.
+    if (element.id === "case") {
+      const title = element.querySelector("h2");
+      if (title) title.focus();
+    }
+  });
+})();

@@ -1,0 +1,138 @@
+"""Building studies: cases drawn from the held-out split, the lesion rule, opening a study."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from contests.models import HintStyle
+from contests.services import (
+    BuilderError,
+    phase_cases_draw,
+    phase_cases_set,
+    phase_create,
+    study_create,
+    study_open,
+)
+from lesions.codes import DIAGNOSES
+from lesions.models import Dataset
+from tests.contests.factories import TrainingRunFactory, predict
+from tests.lesions.factories import DatasetFactory, ImageFactory, LesionFactory
+
+pytestmark = pytest.mark.django_db
+
+# Held-out lesions per class, shaped like HAM10000's skew (nv dominant).
+HELD_OUT = {"akiec": 6, "bcc": 8, "bkl": 12, "df": 4, "mel": 12, "nv": 50, "vasc": 4}
+
+
+@pytest.fixture
+def dataset() -> Dataset:
+    dataset = DatasetFactory(name="ham")
+    for code, n in HELD_OUT.items():
+        for _ in range(n):
+            lesion = LesionFactory(dataset=dataset, diagnosis=code)
+            # Some lesions have two images, as in HAM10000.
+            ImageFactory(lesion=lesion)
+            if code in ("nv", "mel"):
+                ImageFactory(lesion=lesion)
+    for _ in range(20):
+        ImageFactory(lesion__dataset=dataset, lesion__diagnosis="mel", partition="train")
+    return dataset
+
+
+def _study_with_phases(n_phases: int = 2):
+    study = study_create(title="Paper", consent_text="...")
+    phases = [phase_create(study=study, title=f"P{i + 1}") for i in range(n_phases)]
+    return study, phases
+
+
+def test_draws_come_from_the_held_out_split_stratified_by_diagnosis(dataset) -> None:
+    _, [phase, _] = _study_with_phases()
+    cases = phase_cases_draw(phase=phase, dataset=dataset, n=48, seed=3)
+    assert len(cases) == 48
+    assert [c.position for c in cases] == list(range(1, 49))
+    assert all(c.image.partition == "test" for c in cases)
+    counts = Counter(c.image.lesion.diagnosis for c in cases)
+    # 48 of 96 lesions: every class at half its held-out count.
+    assert counts == {code: n // 2 for code, n in HELD_OUT.items()}
+
+
+def test_one_image_per_lesion_and_no_lesion_in_two_phases(dataset) -> None:
+    _, [first, second] = _study_with_phases()
+    phase_cases_draw(phase=first, dataset=dataset, n=60, seed=1)
+    phase_cases_draw(phase=second, dataset=dataset, n=36, seed=2)
+    lesions_first = [c.image.lesion_id for c in first.cases.all()]
+    lesions_second = [c.image.lesion_id for c in second.cases.all()]
+    assert len(set(lesions_first)) == 60
+    assert len(set(lesions_second)) == 36
+    assert not set(lesions_first) & set(lesions_second)
+    # All 96 held-out lesions are now used: nothing is left for a third phase.
+    third = phase_create(study=first.study, title="P3")
+    with pytest.raises(BuilderError, match="Only 0 held-out lesions"):
+        phase_cases_draw(phase=third, dataset=dataset, n=1)
+
+
+def test_the_same_seed_draws_the_same_cases(dataset) -> None:
+    _, [a] = _study_with_phases(1)
+    _, [b] = _study_with_phases(1)
+    _, [c] = _study_with_phases(1)
+    images_a = [x.image_id for x in phase_cases_draw(phase=a, dataset=dataset, n=20, seed=7)]
+    images_b = [x.image_id for x in phase_cases_draw(phase=b, dataset=dataset, n=20, seed=7)]
+    images_c = [x.image_id for x in phase_cases_draw(phase=c, dataset=dataset, n=20, seed=8)]
+    assert images_a == images_b
+    assert images_a != images_c
+
+
+def test_given_proportions_are_kept(dataset) -> None:
+    _, [phase] = _study_with_phases(1)
+    cases = phase_cases_draw(
+        phase=phase, dataset=dataset, n=14, proportions={code: 1 for code in DIAGNOSES}
+    )
+    assert Counter(c.image.lesion.diagnosis for c in cases) == {code: 2 for code in DIAGNOSES}
+
+
+def test_proportions_asking_for_more_than_a_class_has_are_refused(dataset) -> None:
+    _, [phase] = _study_with_phases(1)
+    with pytest.raises(BuilderError, match="class df"):
+        phase_cases_draw(phase=phase, dataset=dataset, n=20, proportions={"df": 1})
+    assert not phase.cases.exists()
+
+
+def test_picked_images_must_keep_the_lesion_rule(dataset) -> None:
+    _, [first, second] = _study_with_phases()
+    images = list(dataset.images.filter(partition="test").order_by("id"))
+    phase_cases_set(phase=first, images=images[:3])
+    with pytest.raises(BuilderError, match="another phase"):
+        phase_cases_set(phase=second, images=[images[0]])
+    twins = [i for i in images if i.lesion.images.count() == 2][:1]
+    pair = list(twins[0].lesion.images.all())
+    with pytest.raises(BuilderError, match="same lesion"):
+        phase_cases_set(phase=second, images=pair)
+    train = dataset.images.filter(partition="train").first()
+    with pytest.raises(BuilderError, match="held-out"):
+        phase_cases_set(phase=second, images=[train])
+    assert not second.cases.exists()
+
+
+def test_a_study_opens_only_with_cases_and_every_hint_ready(dataset) -> None:
+    study, [plain] = _study_with_phases(1)
+    run = TrainingRunFactory()
+    hinted = phase_create(study=study, title="AI", hint_style=HintStyle.TOP, hint_run_id=run.pk)
+    with pytest.raises(BuilderError, match="no cases"):
+        study_open(study=study)
+    phase_cases_draw(phase=plain, dataset=dataset, n=10)
+    cases = phase_cases_draw(phase=hinted, dataset=dataset, n=10)
+    predict(run, [c.image for c in cases[:9]])
+    with pytest.raises(BuilderError, match="no prediction for 1 of its images"):
+        study_open(study=study)
+    study.refresh_from_db()
+    assert study.status == "draft"
+    predict(run, [cases[9].image])
+    assert study_open(study=study).status == "open"
+
+
+def test_a_hint_phase_needs_a_model() -> None:
+    study, _ = _study_with_phases(0)
+    with pytest.raises(BuilderError, match="hint model"):
+        phase_create(study=study, title="AI", hint_style=HintStyle.ALL)
