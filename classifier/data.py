@@ -10,6 +10,7 @@ No Django here: this module takes paths, arrays and tensors.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -185,11 +186,23 @@ def _layout(x: torch.Tensor) -> torch.Tensor:
     return x.contiguous(memory_format=torch.channels_last) if x.is_cuda else x
 
 
+@functools.cache
+def _scale_shift(device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """(x - mean) / std as x * scale - shift, kept on the device: a tensor built from Python
+    numbers for every batch would be a blocking host-to-device copy in every training step."""
+    std = torch.tensor(IMAGENET_STD, dtype=torch.float32).view(1, 3, 1, 1)
+    mean = torch.tensor(IMAGENET_MEAN, dtype=torch.float32).view(1, 3, 1, 1)
+    return (1.0 / std).to(device), (mean / std).to(device)
+
+
+def _standardise(x: torch.Tensor, pixel_scale: float) -> torch.Tensor:
+    scale, shift = _scale_shift(x.device)
+    return _layout(torch.addcmul(-shift, x, scale * pixel_scale))
+
+
 def normalise(images: torch.Tensor) -> torch.Tensor:
     """uint8 B x 3 x H x W -> float, ImageNet-normalised (channels_last on CUDA)."""
-    mean = torch.tensor(IMAGENET_MEAN, device=images.device).view(1, 3, 1, 1)
-    std = torch.tensor(IMAGENET_STD, device=images.device).view(1, 3, 1, 1)
-    return _layout((images.float() / 255.0 - mean) / std)
+    return _standardise(images.float(), 1.0 / 255.0)
 
 
 def augment(
@@ -223,10 +236,12 @@ def augment(
     shearing[:, 0, 1] = torch.tan(shear)
     scaling = torch.diag_embed(torch.stack([sx, sy], dim=1) / zoom.unsqueeze(1))
     pixel = rotation @ shearing @ scaling
-    to_norm = torch.tensor([[2.0 / width, 0.0], [0.0, 2.0 / height]], device=device)
-    from_norm = torch.tensor([[width / 2.0, 0.0], [0.0, height / 2.0]], device=device)
+    # diag(2/W, 2/H) @ pixel @ diag(W/2, H/2), written out so no constant leaves the host.
     theta = torch.zeros(n, 2, 3, device=device)
-    theta[:, :, :2] = to_norm @ pixel @ from_norm
+    theta[:, 0, 0] = pixel[:, 0, 0]
+    theta[:, 0, 1] = pixel[:, 0, 1] * (height / width)
+    theta[:, 1, 0] = pixel[:, 1, 0] * (width / height)
+    theta[:, 1, 1] = pixel[:, 1, 1]
     grid = F.affine_grid(theta, [n, 3, height, width], align_corners=False)
     x = F.grid_sample(x, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
     # Mild colour jitter: brightness, contrast and saturation factors per image.
@@ -242,9 +257,7 @@ def augment(
     x = (x - grey.mean(dim=(2, 3), keepdim=True)) * c + grey.mean(dim=(2, 3), keepdim=True)
     grey = x.mean(dim=1, keepdim=True)
     x = ((x - grey) * s + grey).clamp_(0.0, 1.0)
-    mean = torch.tensor(IMAGENET_MEAN, device=device).view(1, 3, 1, 1)
-    std = torch.tensor(IMAGENET_STD, device=device).view(1, 3, 1, 1)
-    return _layout((x - mean) / std)
+    return _standardise(x, 1.0)
 
 
 def class_weights(labels: np.ndarray, num_classes: int) -> np.ndarray:

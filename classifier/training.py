@@ -166,9 +166,10 @@ def _rng_state() -> dict[str, Any]:
 def _set_rng_state(state: dict[str, Any]) -> None:
     random.setstate(state["python"])
     np.random.set_state(state["numpy"])
-    torch.set_rng_state(state["torch"])
+    # RNG states are CPU byte tensors even when the checkpoint was mapped onto a GPU.
+    torch.set_rng_state(state["torch"].cpu())
     if "cuda" in state and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state["cuda"])
+        torch.cuda.set_rng_state_all([s.cpu() for s in state["cuda"]])
 
 
 def save_atomic(obj: Any, path: Path) -> None:
@@ -307,7 +308,8 @@ def train(
             balanced=config.imbalance == "balanced_sampler",
             generator=order_gen,
         )
-        steps = D.batches(order, config.batch_size, drop_last=True)
+        # The whole epoch's order goes to the device once, not one index tensor per step.
+        steps = D.batches(order.to(device), config.batch_size, drop_last=True)
         model.train()
         loss_sum = torch.zeros((), device=device)
         correct = torch.zeros((), device=device)
@@ -315,8 +317,8 @@ def train(
         for step, index in enumerate(steps):
             raw = train_images.batch(index)
             x = D.augment(raw, aug_gen) if config.augmentation else D.normalise(raw)
-            y = labels[index.to(device)]
-            c = clinical[index.to(device)] if clinical is not None else None
+            y = labels[index]
+            c = clinical[index] if clinical is not None else None
             loss, logits = train_step(model, optimizer, loss_fn, x, y, c)
             # Accumulated on the device: no host sync inside the step.
             loss_sum += loss.detach() * len(index)
