@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 import torch
@@ -31,8 +32,8 @@ INDEX_FILE = "index.json"
 DATA_FILE = "images.u8"
 
 
-def decode(path: str | Path, size: tuple[int, int]) -> np.ndarray:
-    """One image as uint8 H x W x 3 at ``size`` (width, height)."""
+def decode(path: str | Path | IO[bytes], size: tuple[int, int]) -> np.ndarray:
+    """One image (a path or an open file) as uint8 H x W x 3 at ``size`` (width, height)."""
     with PILImage.open(path) as image:
         image.draft("RGB", size)  # lets libjpeg decode at a reduced scale when it can
         rgb = image.convert("RGB")

@@ -6,10 +6,12 @@ The thin layer between the database and the plain modules (``data``, ``training`
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 import torch
@@ -238,3 +240,29 @@ def device_name(device: torch.device) -> str:
     if device.type == "cuda":
         return torch.cuda.get_device_name(device)
     return f"cpu ({torch.get_num_threads()} threads)"
+
+
+@functools.lru_cache(maxsize=2)
+def _cached_model(run_id: int, checkpoint: str, stamp: float) -> training.LesionNet:
+    # Keyed by the checkpoint's modification time, so a retrained run is loaded afresh.
+    return training.load_model(Path(checkpoint), torch.device("cpu"))
+
+
+def run_predict_upload(
+    *, run: TrainingRun, image_file: IO[bytes], age: float | None, sex: str, site: str
+) -> dict[str, float]:
+    """The run's seven probabilities for one uploaded image and its clinical data."""
+    checkpoint = services.run_checkpoint_path(run)
+    if not checkpoint.exists():
+        raise FileNotFoundError(f"Run {run.name!r} has no checkpoint")
+    model = _cached_model(run.pk, str(checkpoint), checkpoint.stat().st_mtime)
+    try:
+        pixels = D.decode(image_file, run_config(run).size)
+    except (OSError, ValueError) as error:
+        raise ValueError(f"Not a readable image: {error}") from error
+    images = torch.from_numpy(pixels.copy()).permute(2, 0, 1).unsqueeze(0)
+    clinical = torch.from_numpy(clinical_matrix([age], [sex], [site]))
+    with torch.no_grad():
+        logits = model(D.normalise(images), clinical if model.use_clinical else None)
+    probabilities = torch.softmax(logits.double(), dim=1)[0].tolist()
+    return dict(zip(DIAGNOSES, probabilities, strict=True))
