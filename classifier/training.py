@@ -48,9 +48,10 @@ class TrainConfig:
 PRESETS: dict[str, dict[str, Any]] = {
     # The paper: 90 epochs per fold, no early stopping.
     "paper": {"epochs": 90, "early_stopping_patience": None},
-    # A few minutes on two CPU cores on the stand-in images.
+    # A few minutes on two CPU cores on the stand-in images. A small ResNet: from random
+    # weights it learns the stand-ins within 4 epochs, where MobileNetV2 stays near chance.
     "cpu-demo": {
-        "architecture": "mobilenetv2_050",
+        "architecture": "resnet10t",
         "size": (96, 72),
         "epochs": 4,
         "batch_size": 32,
