@@ -1,13 +1,116 @@
-"""Researcher pages of the gan app."""
+"""Researcher pages of the gan app: the runs, a run's gallery and live progress, its files."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import io
+from pathlib import Path
+
+from django import forms
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 
 from core.decorators import researcher_required
+from gan.models import GanRun, GeneratedImage, Preset
+from gan.selectors import generated_by_diagnosis, run_dir
+from gan.services import gan_run_create
+from lesions.codes import DIAGNOSIS_NAMES
+from lesions.models import Dataset
+
+
+class RunForm(forms.Form):
+    dataset = forms.ModelChoiceField(queryset=Dataset.objects.filter(is_synthetic=False))
+    preset = forms.ChoiceField(choices=Preset.choices, initial=Preset.DEFAULT)
+    final_size = forms.TypedChoiceField(
+        choices=[(s, f"{s}x{s}") for s in (32, 64, 128, 256, 512)], coerce=int, initial=64
+    )
 
 
 @researcher_required
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "gan/index.html")
+    form = RunForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        from gan.tasks import train_gan_run
+
+        try:
+            run = gan_run_create(
+                dataset=form.cleaned_data["dataset"],
+                preset_name=form.cleaned_data["preset"],
+                final_size=form.cleaned_data["final_size"],
+            )
+        except ValueError as error:
+            form.add_error(None, str(error))
+        else:
+            transaction.on_commit(lambda: train_gan_run.delay(run_id=run.pk))
+            return redirect("gan:run", pk=run.pk)
+    runs = GanRun.objects.select_related("dataset")
+    return render(request, "gan/index.html", {"runs": runs, "form": form})
+
+
+@researcher_required
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(GanRun.objects.select_related("dataset"), pk=pk)
+    groups = [
+        (code, DIAGNOSIS_NAMES[code], items)
+        for code, items in generated_by_diagnosis(run=run).items()
+    ]
+    return render(
+        request,
+        "gan/run.html",
+        {
+            "run": run,
+            "groups": groups,
+            "evaluations": run.evaluations.select_related("classifier_run"),
+        },
+    )
+
+
+@researcher_required
+def run_status(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(GanRun, pk=pk)
+    return render(request, "gan/_status.html", {"run": run})
+
+
+def _file(path: Path, content_type: str) -> FileResponse:
+    if not path.is_file():
+        raise Http404("no such file")
+    return FileResponse(path.open("rb"), content_type=content_type)
+
+
+@researcher_required
+def grid(request: HttpRequest, pk: int, name: str) -> FileResponse:
+    run = get_object_or_404(GanRun, pk=pk)
+    if name not in run.grids:  # only the names the run itself recorded, never a path
+        raise Http404("no such grid")
+    return _file(run_dir(run) / "grids" / name, "image/png")
+
+
+@researcher_required
+def generated_image(request: HttpRequest, pk: int) -> FileResponse:
+    item = get_object_or_404(GeneratedImage.objects.select_related("image"), pk=pk)
+    return _file(Path(item.image.file.path), "image/jpeg")
+
+
+@researcher_required
+def loss_plot(request: HttpRequest, pk: int) -> HttpResponse:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    run = get_object_or_404(GanRun, pk=pk)
+    figure, axes = plt.subplots(1, 2, figsize=(10, 3.2))
+    images = [point["images"] for point in run.history]
+    for name in ("critic", "generator"):
+        axes[0].plot(images, [point[name] for point in run.history], label=name)
+    for name in ("wasserstein", "info"):
+        axes[1].plot(images, [point[name] for point in run.history], label=name)
+    for axis in axes:
+        axis.set_xlabel("images seen")
+        axis.legend()
+        axis.grid(alpha=0.3)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=90)
+    plt.close(figure)
+    return HttpResponse(buffer.getvalue(), content_type="image/png")

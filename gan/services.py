@@ -1,0 +1,249 @@
+"""Writes of the gan app: create and train a run, generate synthetic images, store evaluations."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.text import slugify
+from PIL import Image as PILImage
+
+from core.services import job_fail, job_progress, job_start, job_succeed
+from gan.clinical import ClinicalSampler
+from gan.models import GanEvaluation, GanRun, GeneratedImage, Preset
+from gan.selectors import real_images, run_dir, training_images_queryset
+from gan.training import Progress, TrainConfig, Trainer, generate, load_generator, preset
+from lesions.codes import DIAGNOSES, DIAGNOSIS_INDEX
+from lesions.models import Dataset, Image, Lesion
+
+# At most this many points of the loss history are kept on the run row for the page's curves.
+HISTORY_POINTS = 400
+# Seconds between progress writes: a GPU at 4x4 reports far more often than a page polls.
+WRITE_EVERY_S = 2.0
+
+
+def _device() -> torch.device:
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+@transaction.atomic
+def gan_run_create(
+    *,
+    dataset: Dataset,
+    name: str = "",
+    preset_name: str = Preset.DEFAULT,
+    final_size: int = 64,
+    gallery_per_class: int = 8,
+    overrides: dict[str, Any] | None = None,
+) -> GanRun:
+    if dataset.is_synthetic:
+        raise ValueError(f"data set {dataset.name!r} is synthetic: train a GAN on real images")
+    if not training_images_queryset(dataset=dataset).exists():
+        raise ValueError(f"data set {dataset.name!r} has no real training images")
+    config = preset(preset_name, final_size=final_size, **(overrides or {}))
+    run = GanRun.objects.create(
+        name=name or f"{dataset.name}-{preset_name}-{final_size}px-{int(time.time())}",
+        dataset=dataset,
+        preset=preset_name,
+        final_size=final_size,
+        config=config.to_dict(),
+        gallery_per_class=gallery_per_class,
+        total_images=config.total_images,
+    )
+    return run
+
+
+def _thin(history: list[dict[str, float]]) -> list[dict[str, float]]:
+    step = max(1, -(-len(history) // HISTORY_POINTS))
+    return history[::step]
+
+
+def gan_run_train(
+    *, run: GanRun, task_id: str = "", on_progress: Callable[[Progress], None] | None = None
+) -> GanRun:
+    """Train (or resume) a run to the end, writing its progress on the row, then fill its gallery.
+
+    Safe to call again after a crash: training resumes from the run's last checkpoint and the
+    gallery is generated only once.
+    """
+    config = TrainConfig.from_dict(run.config)
+    device = _device()
+    job_start(job=run, message="loading images", task_id=task_id)
+    GanRun.objects.filter(pk=run.pk).update(attempts=run.attempts + 1, device=str(device))
+    try:
+        data = real_images(dataset=run.dataset, size=config.net.final_size)
+        out = run_dir(run)
+        trainer = Trainer(config, data.images, data.labels, out, device=device)
+        trainer.load_checkpoint()
+        last_write = 0.0
+
+        def report(progress: Progress) -> None:
+            nonlocal last_write
+            if on_progress:
+                on_progress(progress)
+            now = time.monotonic()
+            if not progress.phase_done and now - last_write < WRITE_EVERY_S:
+                return
+            last_write = now
+            GanRun.objects.filter(pk=run.pk).update(
+                phase=progress.phase,
+                resolution=progress.resolution,
+                alpha=progress.alpha,
+                images_seen=progress.images_seen,
+                losses=progress.losses,
+                history=_thin(trainer.history),
+                grids=trainer.grids,
+                checkpoint=str(trainer.checkpoint_path),
+            )
+            losses = ", ".join(f"{k} {v:.3g}" for k, v in progress.losses.items())
+            job_progress(
+                job=run,
+                progress=0.95 * progress.fraction,
+                message=f"phase {progress.phase + 1}/{config.net.n_phases} "
+                f"{progress.resolution}px, alpha {progress.alpha:.2f}, "
+                f"{progress.images_seen:,} images; {losses}",
+            )
+
+        trainer.train(on_progress=report)
+        run.refresh_from_db()
+        GanRun.objects.filter(pk=run.pk).update(
+            phase=config.net.n_phases - 1,
+            resolution=config.net.final_size,
+            alpha=1.0,
+            images_seen=trainer.images_seen,
+            history=_thin(trainer.history),
+            grids=trainer.grids,
+            checkpoint=str(trainer.checkpoint_path),
+        )
+        run.refresh_from_db()
+        missing = run.gallery_per_class * len(DIAGNOSES) - run.generated.count()
+        if missing > 0:
+            job_progress(job=run, progress=0.97, message="generating the gallery")
+            gan_images_generate(run=run, n=missing, real=data.records())
+    except Exception as error:
+        job_fail(job=run, error=f"{type(error).__name__}: {error}")
+        raise
+    job_succeed(job=run, message=f"trained on {trainer.images_seen:,} images")
+    return run
+
+
+def _synthetic_dataset(run: GanRun) -> Dataset:
+    dataset, _ = Dataset.objects.get_or_create(
+        name=slugify(f"{run.dataset.name}-gan-{run.pk}")[:100],
+        defaults={
+            "title": f"Synthetic images of GAN run {run.name}",
+            "source": f"gan:{run.pk}",
+            "credit": f"Generated by a progressive InfoGAN trained on {run.dataset.name}",
+            "is_synthetic": True,
+        },
+    )
+    return dataset
+
+
+def _jpeg(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    PILImage.fromarray(array).save(buffer, format="JPEG", quality=95)
+    return buffer.getvalue()
+
+
+@transaction.atomic
+def gan_images_generate(
+    *,
+    run: GanRun,
+    n: int,
+    diagnosis: str | None = None,
+    seed: int | None = None,
+    real: Sequence[tuple[str, Any]] | None = None,
+) -> list[GeneratedImage]:
+    """Generate ``n`` images (of ``diagnosis``, or spread evenly over the seven) into the run's
+    synthetic data set, each with a Lesion and clinical data drawn from the real data."""
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    if diagnosis is not None and diagnosis not in DIAGNOSIS_INDEX:
+        raise ValueError(f"unknown diagnosis {diagnosis!r}; choose one of {', '.join(DIAGNOSES)}")
+    if not run.checkpoint:
+        raise ValueError(f"GAN run {run.pk} has no checkpoint yet")
+    generator, config = load_generator(run_dir(run) / "checkpoint.pt")
+    if real is None:
+        real = real_images(dataset=run.dataset, size=config.net.final_size).records()
+    sampler = ClinicalSampler(real)
+    dataset = _synthetic_dataset(run)
+    start = GeneratedImage.objects.filter(run=run).count()
+    seed = run.pk * 1_000_003 + start if seed is None else seed
+    codes = [diagnosis] * n if diagnosis else [DIAGNOSES[i % len(DIAGNOSES)] for i in range(n)]
+    labels = np.array([DIAGNOSIS_INDEX[c] for c in codes])
+    arrays, continuous = generate(generator, labels, seed=seed)
+    rng = np.random.default_rng(seed)
+    made = []
+    for offset, (code, array, cont) in enumerate(zip(codes, arrays, continuous, strict=True)):
+        clinical = sampler.sample(code, 1, rng)[0]
+        name = f"GAN{run.pk}_{start + offset:07d}"
+        data = _jpeg(array)
+        lesion = Lesion.objects.create(dataset=dataset, lesion_id=name, diagnosis=code)
+        image = Image(
+            dataset=dataset,
+            lesion=lesion,
+            image_id=name,
+            width=array.shape[1],
+            height=array.shape[0],
+            sha256=hashlib.sha256(data).hexdigest(),
+            age=clinical.age,
+            sex=clinical.sex,
+            localization=clinical.localization,
+            is_synthetic=True,
+            source_run=run.source_tag,
+        )
+        image.file.save(f"{name}.jpg", ContentFile(data), save=False)
+        image.save()
+        made.append(
+            GeneratedImage.objects.create(
+                run=run, image=image, diagnosis=code, continuous=cont.tolist(), seed=seed
+            )
+        )
+    return made
+
+
+@transaction.atomic
+def gan_evaluation_create(*, run: GanRun, result: dict[str, Any], **fields: Any) -> GanEvaluation:
+    return GanEvaluation.objects.create(run=run, **result, **fields)
+
+
+def gan_run_evaluate(
+    *,
+    run: GanRun,
+    judge: Any,
+    classifier_run: Any = None,
+    n_label_check: int = 40,
+    per_class: int = 50,
+    seed: int = 12345,
+) -> GanEvaluation:
+    """The paper's label check on ``n_label_check`` images spread over the classes, and FID, KID,
+    precision and recall against the run's real training images on ``per_class`` images per
+    class. The evaluation images are generated for the purpose and not stored."""
+    from gan.evaluation import evaluate
+
+    if not run.checkpoint:
+        raise ValueError(f"GAN run {run.pk} has no checkpoint yet")
+    generator, config = load_generator(run_dir(run) / "checkpoint.pt")
+    data = real_images(dataset=run.dataset, size=config.net.final_size)
+    n_classes = len(DIAGNOSES)
+    check_codes = np.arange(n_label_check) % n_classes
+    fid_codes = np.repeat(np.arange(n_classes), per_class)
+    codes = np.concatenate([check_codes, fid_codes])
+    fakes, _ = generate(generator, codes, seed=seed)
+    result = evaluate(
+        judge,
+        fake=fakes,
+        fake_codes=codes,
+        real=data.images,
+        real_labels=data.labels,
+        n_label_check=n_label_check,
+    )
+    return gan_evaluation_create(run=run, result=result.to_dict(), classifier_run=classifier_run)

@@ -1,0 +1,21 @@
+"""Celery tasks of the gan app: thin shells over the services, taking ids."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.models import JobStatus
+from core.tasks import gpu_task
+from gan.models import GanRun
+from gan.services import gan_run_train
+
+
+@gpu_task(bind=True)
+def train_gan_run(self: Any, *, run_id: int) -> int:
+    """Train a GAN run to the end. Delivered again after a crash (acks_late), it resumes from
+    the run's last checkpoint; a finished run is left as it is."""
+    run = GanRun.objects.get(pk=run_id)
+    if run.status == JobStatus.SUCCEEDED:
+        return run.pk
+    gan_run_train(run=run, task_id=self.request.id or "")
+    return run.pk
