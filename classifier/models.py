@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Job
+from lesions.codes import RESOLUTIONS
 from lesions.models import Dataset, Diagnosis, Image
 
 
@@ -74,12 +75,23 @@ class Experiment(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     notes = models.TextField(blank=True)
+    # A size other than the paper's two (e.g. the CPU demo's); both empty: the resolution's size.
+    input_width = models.PositiveIntegerField(null=True, blank=True)
+    input_height = models.PositiveIntegerField(null=True, blank=True)
+    preset = models.CharField(max_length=40, blank=True, help_text=_("Preset it was made from"))
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """Input size (width, height)."""
+        if self.input_width and self.input_height:
+            return (self.input_width, self.input_height)
+        return RESOLUTIONS[self.resolution]
 
 
 class RunSource(models.TextChoices):
@@ -162,3 +174,18 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run} on {self.split}: {self.accuracy:.4f}"
+
+
+class PredictionJob(Job):
+    """Predictions of one run for a chosen set of images (e.g. a contest phase's)."""
+
+    run = models.ForeignKey(TrainingRun, on_delete=models.CASCADE, related_name="prediction_jobs")
+    image_ids = models.JSONField(default=list, help_text=_("Primary keys of lesions.Image"))
+    label = models.CharField(max_length=200, blank=True, help_text=_("What the images are for"))
+    n_written = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.run} on {len(self.image_ids)} images"

@@ -1,0 +1,287 @@
+"""Images for training: a decoded uint8 cache on disk, moved to the device, augmented there.
+
+Decoding a JPEG and resizing it costs about 4 ms per image per core: far slower than a GPU
+trains. So each image is decoded once per size into ``images.u8`` (a raw N x H x W x 3 uint8
+memmap) with ``index.json`` naming its rows, and every run at that size reads that cache.
+Augmentation (random affine, flips, colour jitter) runs on whole batches on the training device.
+
+No Django here: this module takes paths, arrays and tensors.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image as PILImage
+
+from classifier.nets import IMAGENET_MEAN, IMAGENET_STD
+
+Progress = Callable[[int, int], None]
+INDEX_FILE = "index.json"
+DATA_FILE = "images.u8"
+
+
+def decode(path: str | Path | IO[bytes], size: tuple[int, int]) -> np.ndarray:
+    """One image (a path or an open file) as uint8 H x W x 3 at ``size`` (width, height)."""
+    with PILImage.open(path) as image:
+        image.draft("RGB", size)  # lets libjpeg decode at a reduced scale when it can
+        rgb = image.convert("RGB")
+        if rgb.size != size:
+            rgb = rgb.resize(size, PILImage.Resampling.BILINEAR, reducing_gap=2.0)
+        return np.asarray(rgb, dtype=np.uint8)
+
+
+@dataclass(frozen=True)
+class ImageCache:
+    """A decoded cache: ``array[i]`` is the image of ``keys[i]``, uint8 H x W x 3."""
+
+    folder: Path
+    keys: tuple[str, ...]
+    size: tuple[int, int]
+
+    @property
+    def array(self) -> np.ndarray:
+        width, height = self.size
+        return np.memmap(
+            self.folder / DATA_FILE,
+            dtype=np.uint8,
+            mode="r",
+            shape=(len(self.keys), height, width, 3),
+        )
+
+    def rows(self, keys: Sequence[str]) -> np.ndarray:
+        where = {key: i for i, key in enumerate(self.keys)}
+        missing = [key for key in keys if key not in where]
+        if missing:
+            raise KeyError(f"{len(missing)} images are not in the cache, e.g. {missing[0]!r}")
+        return np.array([where[key] for key in keys], dtype=np.int64)
+
+
+def cache_folder(root: str | Path, name: str, size: tuple[int, int]) -> Path:
+    return Path(root) / name / f"{size[0]}x{size[1]}"
+
+
+def open_cache(folder: Path) -> ImageCache | None:
+    index = folder / INDEX_FILE
+    if not index.exists():
+        return None
+    meta = json.loads(index.read_text())
+    return ImageCache(folder=folder, keys=tuple(meta["keys"]), size=tuple(meta["size"]))  # type: ignore[arg-type]
+
+
+def build_cache(
+    *,
+    root: str | Path,
+    name: str,
+    size: tuple[int, int],
+    items: Sequence[tuple[str, str | Path]],
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> ImageCache:
+    """The cache of ``items`` (key, image path) at ``size``, decoding only what it lacks.
+
+    Keys already cached are copied, new ones decoded; the new cache replaces the old one in one
+    rename, so a reader never sees a half-written file and an interrupted build leaves the old.
+    """
+    folder = cache_folder(root, name, size)
+    existing = open_cache(folder)
+    wanted: dict[str, str | Path] = {}
+    for key, path in items:
+        wanted.setdefault(key, path)
+    old_keys = existing.keys if existing else ()
+    if existing and set(wanted) <= set(old_keys):
+        return existing
+    keys = tuple(old_keys) + tuple(k for k in wanted if k not in set(old_keys))
+    width, height = size
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f"{DATA_FILE}.tmp{os.getpid()}"
+    out = np.memmap(tmp, dtype=np.uint8, mode="w+", shape=(len(keys), height, width, 3))
+    if existing:
+        out[: len(old_keys)] = existing.array
+    todo = list(range(len(old_keys), len(keys)))
+    done = 0
+
+    def work(row: int) -> int:
+        out[row] = decode(wanted[keys[row]], size)
+        return row
+
+    # PIL releases the GIL while decoding and resizing, so threads use every core.
+    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+        for _ in pool.map(work, todo):
+            done += 1
+            if progress and (done % 64 == 0 or done == len(todo)):
+                progress(done, len(todo))
+    out.flush()
+    os.replace(tmp, folder / DATA_FILE)
+    index_tmp = folder / f"{INDEX_FILE}.tmp{os.getpid()}"
+    index_tmp.write_text(json.dumps({"size": list(size), "keys": list(keys)}))
+    os.replace(index_tmp, folder / INDEX_FILE)
+    return ImageCache(folder=folder, keys=keys, size=size)
+
+
+def fits_on_device(nbytes: int, device: torch.device, reserve: float = 0.5) -> bool:
+    """Whether ``nbytes`` take at most ``1 - reserve`` of the device's free memory."""
+    if device.type != "cuda":
+        return True  # on the CPU the "device" is host memory, where the memmap lives anyway
+    free, _ = torch.cuda.mem_get_info(device)
+    return nbytes <= free * (1.0 - reserve)
+
+
+class DeviceImages:
+    """A set of cached images ready to batch on a device: moved there whole when they fit.
+
+    ``batch(indices)`` returns uint8 B x 3 x H x W on the device; ``indices`` index the
+    ``rows`` given at construction.
+    """
+
+    def __init__(self, array: np.ndarray, rows: np.ndarray, device: torch.device) -> None:
+        self.device = device
+        self.count = len(rows)
+        host = torch.from_numpy(np.ascontiguousarray(array[rows]))
+        self.on_device = fits_on_device(host.numel(), device)
+        if self.on_device:
+            self.data = host.to(device)
+        else:
+            self.data = host.pin_memory() if device.type == "cuda" else host
+
+    def batch(self, indices: torch.Tensor) -> torch.Tensor:
+        if self.on_device:
+            chosen = self.data[indices.to(self.device)]
+        else:
+            chosen = self.data[indices.cpu()].to(self.device, non_blocking=True)
+        return chosen.permute(0, 3, 1, 2)
+
+
+@dataclass(frozen=True)
+class AugmentConfig:
+    rotation_degrees: float = 30.0
+    zoom: tuple[float, float] = (0.9, 1.15)
+    shear_degrees: float = 10.0
+    hflip: bool = True
+    vflip: bool = True
+    brightness: float = 0.1
+    contrast: float = 0.1
+    saturation: float = 0.1
+
+
+def _uniform(
+    n: int, low: float, high: float, generator: torch.Generator, device: torch.device
+) -> torch.Tensor:
+    return torch.rand(n, generator=generator, device=device) * (high - low) + low
+
+
+def _layout(x: torch.Tensor) -> torch.Tensor:
+    # channels_last speeds convolutions up on CUDA tensor cores but slows the CPU's
+    # depth-wise convolutions about tenfold, so only GPU batches get it.
+    return x.contiguous(memory_format=torch.channels_last) if x.is_cuda else x
+
+
+@functools.cache
+def _scale_shift(device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """(x - mean) / std as x * scale - shift, kept on the device: a tensor built from Python
+    numbers for every batch would be a blocking host-to-device copy in every training step."""
+    std = torch.tensor(IMAGENET_STD, dtype=torch.float32).view(1, 3, 1, 1)
+    mean = torch.tensor(IMAGENET_MEAN, dtype=torch.float32).view(1, 3, 1, 1)
+    return (1.0 / std).to(device), (mean / std).to(device)
+
+
+def _standardise(x: torch.Tensor, pixel_scale: float) -> torch.Tensor:
+    scale, shift = _scale_shift(x.device)
+    return _layout(torch.addcmul(-shift, x, scale * pixel_scale))
+
+
+def normalise(images: torch.Tensor) -> torch.Tensor:
+    """uint8 B x 3 x H x W -> float, ImageNet-normalised (channels_last on CUDA)."""
+    return _standardise(images.float(), 1.0 / 255.0)
+
+
+def augment(
+    images: torch.Tensor, generator: torch.Generator, config: AugmentConfig = AugmentConfig()
+) -> torch.Tensor:
+    """Random rotation, zoom, shear, flips and mild colour jitter of a uint8 batch, on its device.
+
+    One batched ``affine_grid``/``grid_sample`` does all geometry; returns normalised floats.
+    """
+    n, _, height, width = images.shape
+    device = images.device
+    x = images.float() / 255.0
+    angle = torch.deg2rad(
+        _uniform(n, -config.rotation_degrees, config.rotation_degrees, generator, device)
+    )
+    shear = torch.deg2rad(
+        _uniform(n, -config.shear_degrees, config.shear_degrees, generator, device)
+    )
+    zoom = _uniform(n, config.zoom[0], config.zoom[1], generator, device)
+    sx = torch.ones(n, device=device)
+    sy = torch.ones(n, device=device)
+    if config.hflip:
+        sx = torch.where(torch.rand(n, generator=generator, device=device) < 0.5, -sx, sx)
+    if config.vflip:
+        sy = torch.where(torch.rand(n, generator=generator, device=device) < 0.5, -sy, sy)
+    # Output-to-input map in pixel units (rotation @ shear @ zoom @ flips), then carried into
+    # affine_grid's [-1, 1] coordinates, where x spans the width and y the height.
+    cos, sin = torch.cos(angle), torch.sin(angle)
+    rotation = torch.stack([cos, -sin, sin, cos], dim=1).view(n, 2, 2)
+    shearing = torch.eye(2, device=device).repeat(n, 1, 1)
+    shearing[:, 0, 1] = torch.tan(shear)
+    scaling = torch.diag_embed(torch.stack([sx, sy], dim=1) / zoom.unsqueeze(1))
+    pixel = rotation @ shearing @ scaling
+    # diag(2/W, 2/H) @ pixel @ diag(W/2, H/2), written out so no constant leaves the host.
+    theta = torch.zeros(n, 2, 3, device=device)
+    theta[:, 0, 0] = pixel[:, 0, 0]
+    theta[:, 0, 1] = pixel[:, 0, 1] * (height / width)
+    theta[:, 1, 0] = pixel[:, 1, 0] * (width / height)
+    theta[:, 1, 1] = pixel[:, 1, 1]
+    grid = F.affine_grid(theta, [n, 3, height, width], align_corners=False)
+    x = F.grid_sample(x, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
+    # Mild colour jitter: brightness, contrast and saturation factors per image.
+    b = _uniform(n, 1 - config.brightness, 1 + config.brightness, generator, device).view(
+        n, 1, 1, 1
+    )
+    c = _uniform(n, 1 - config.contrast, 1 + config.contrast, generator, device).view(n, 1, 1, 1)
+    s = _uniform(n, 1 - config.saturation, 1 + config.saturation, generator, device).view(
+        n, 1, 1, 1
+    )
+    x = x * b
+    grey = x.mean(dim=1, keepdim=True)
+    x = (x - grey.mean(dim=(2, 3), keepdim=True)) * c + grey.mean(dim=(2, 3), keepdim=True)
+    grey = x.mean(dim=1, keepdim=True)
+    x = ((x - grey) * s + grey).clamp_(0.0, 1.0)
+    return _standardise(x, 1.0)
+
+
+def class_weights(labels: np.ndarray, num_classes: int) -> np.ndarray:
+    """Inverse-frequency weights, mean 1 over the classes present; absent classes weigh 0."""
+    counts = np.bincount(labels, minlength=num_classes).astype(np.float64)
+    weights = np.zeros(num_classes, dtype=np.float64)
+    present = counts > 0
+    weights[present] = counts[present].sum() / (present.sum() * counts[present])
+    return weights.astype(np.float32)
+
+
+def epoch_order(labels: np.ndarray, *, balanced: bool, generator: torch.Generator) -> torch.Tensor:
+    """The order of one epoch's training images: a permutation, or a class-balanced draw."""
+    n = len(labels)
+    if not balanced:
+        return torch.randperm(n, generator=generator)
+    weights = torch.from_numpy(class_weights(labels, int(labels.max()) + 1)[labels]).double()
+    return torch.multinomial(weights, n, replacement=True, generator=generator)
+
+
+def batches(order: torch.Tensor, batch_size: int, *, drop_last: bool) -> list[torch.Tensor]:
+    if drop_last and len(order) >= batch_size:
+        count = len(order) // batch_size
+    else:
+        count = math.ceil(len(order) / batch_size)
+    return [order[i * batch_size : (i + 1) * batch_size] for i in range(count)]

@@ -1,0 +1,268 @@
+"""What a worker does for a run: gather its images, train, evaluate, predict.
+
+The thin layer between the database and the plain modules (``data``, ``training``,
+``metrics``): it reads rows, hands arrays and paths over, and stores results through services.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+import torch
+from django.conf import settings
+
+from classifier import data as D
+from classifier import services, training
+from classifier.models import Evaluation, Experiment, TrainingRun
+from classifier.nets import clinical_matrix
+from lesions.codes import DIAGNOSES
+from lesions.models import Image, Partition
+
+Progress = Callable[[int, int], None]
+
+
+def image_key(image: Image) -> str:
+    # The row's id ties the key to this catalogue entry, the hash to this exact file content.
+    return f"{image.pk}-{image.sha256[:16]}"
+
+
+def image_path(image: Image) -> Path:
+    return Path(image.file.path)
+
+
+@dataclass
+class ImageArrays:
+    """Images of one data set in its decoded cache: the memmap, their rows, labels, clinical."""
+
+    array: np.ndarray
+    rows: np.ndarray
+    labels: np.ndarray
+    clinical: np.ndarray
+
+
+def cached_images(
+    images: Sequence[Image], size: tuple[int, int], progress: Progress | None = None
+) -> ImageArrays:
+    """Decoded ``images`` (all of one data set) at ``size``, decoding each at most once ever."""
+    if not images:
+        raise ValueError("No images")
+    datasets = {image.dataset_id for image in images}
+    if len(datasets) != 1:
+        raise ValueError("cached_images takes the images of one data set")
+    dataset = images[0].dataset
+    everything = list(Image.objects.filter(dataset=dataset).order_by("pk"))
+    # The cache holds the whole data set, so every later run at this size finds its images there.
+    cache = D.build_cache(
+        root=settings.IMAGE_CACHE_DIR,
+        name=dataset.name,
+        size=size,
+        items=[(image_key(i), image_path(i)) for i in everything],
+        progress=progress,
+    )
+    return ImageArrays(
+        array=cache.array,
+        rows=cache.rows([image_key(i) for i in images]),
+        labels=np.array([DIAGNOSES.index(i.lesion.diagnosis) for i in images], dtype=np.int64),
+        clinical=clinical_matrix(
+            [i.age for i in images], [i.sex for i in images], [i.localization for i in images]
+        ),
+    )
+
+
+def run_config(run: TrainingRun) -> training.TrainConfig:
+    experiment: Experiment = run.experiment  # type: ignore[assignment]
+    return training.TrainConfig(
+        architecture=experiment.architecture,
+        size=experiment.size,
+        use_clinical=experiment.use_clinical,
+        fusion=experiment.fusion,
+        epochs=experiment.epochs,
+        batch_size=experiment.batch_size,
+        lr=experiment.lr,
+        weight_decay=experiment.weight_decay,
+        optimizer=experiment.optimizer,
+        schedule=experiment.schedule,
+        augmentation=experiment.augmentation,
+        imbalance=experiment.imbalance,
+        dropout=experiment.dropout,
+        early_stopping_patience=experiment.early_stopping_patience,
+        # Each fold its own seed, so folds differ yet each is reproducible.
+        seed=experiment.seed * 1000 + (run.fold or 0),
+        pretrained_file=experiment.pretrained_file,
+    )
+
+
+def fold_images(run: TrainingRun) -> tuple[list[Image], list[Image]]:
+    """(training, validation) images of the run's fold; no fold: all training images, no val."""
+    experiment: Experiment = run.experiment  # type: ignore[assignment]
+    pool = Image.objects.filter(
+        dataset=experiment.dataset, partition=Partition.TRAIN
+    ).select_related("lesion", "dataset")
+    pool = pool.order_by("pk")
+    if run.fold is None:
+        return list(pool), []
+    return list(pool.exclude(fold=run.fold)), list(pool.filter(fold=run.fold))
+
+
+def test_images(run: TrainingRun) -> list[Image]:
+    experiment: Experiment = run.experiment  # type: ignore[assignment]
+    return list(
+        Image.objects.filter(dataset=experiment.dataset, partition=Partition.TEST)
+        .select_related("lesion", "dataset")
+        .order_by("pk")
+    )
+
+
+def run_train(
+    *,
+    run: TrainingRun,
+    device: torch.device | None = None,
+    callback: training.Callback | None = None,
+    cache_progress: Progress | None = None,
+    stop_after_epoch: int | None = None,
+) -> training.TrainResult:
+    """Train the run's fold, resuming from its checkpoint when one exists."""
+    if run.experiment is None:
+        raise ValueError(f"Run {run.name!r} has no experiment to train")
+    config = run_config(run)
+    train_set, val_set = fold_images(run)
+    if not train_set:
+        raise ValueError(f"Run {run.name!r} has no training images: make the splits first")
+    every = train_set + val_set
+    arrays = cached_images(every, config.size, cache_progress)
+    n = len(train_set)
+    train_data = training.TrainData(
+        array=arrays.array,
+        train_rows=arrays.rows[:n],
+        train_labels=arrays.labels[:n],
+        train_clinical=arrays.clinical[:n],
+        val_rows=arrays.rows[n:],
+        val_labels=arrays.labels[n:],
+        val_clinical=arrays.clinical[n:],
+    )
+    checkpoint = services.run_checkpoint_path(run)
+    TrainingRun.objects.filter(pk=run.pk).update(
+        checkpoint=str(checkpoint.relative_to(settings.MEDIA_ROOT))
+    )
+
+    def on_epoch(report: training.EpochReport) -> None:
+        if callback:
+            callback(report)
+
+    result = training.train(
+        config,
+        train_data,
+        checkpoint,
+        device=device,
+        callback=on_epoch,
+        stop_after_epoch=stop_after_epoch,
+    )
+    services.run_epoch_record(
+        run=run, epoch=result.epochs_run, history=result.history, best_score=result.best_score
+    )
+    return result
+
+
+def run_model(run: TrainingRun, device: torch.device | None = None) -> training.LesionNet:
+    checkpoint = services.run_checkpoint_path(run)
+    if not checkpoint.exists():
+        raise FileNotFoundError(f"Run {run.name!r} has no checkpoint at {checkpoint}")
+    return training.load_model(checkpoint, device)
+
+
+def _predict(
+    run: TrainingRun, images: Sequence[Image], device: torch.device, model: training.LesionNet
+) -> np.ndarray:
+    """Probabilities in the order of ``images``, which may come from several data sets."""
+    size = run_config(run).size
+    batch_size = run.experiment.batch_size if run.experiment else 64
+    by_dataset: dict[int, list[int]] = defaultdict(list)
+    for position, image in enumerate(images):
+        by_dataset[image.dataset_id].append(position)
+    out = np.zeros((len(images), len(DIAGNOSES)))
+    for positions in by_dataset.values():
+        group = [images[p] for p in positions]
+        arrays = cached_images(group, size)
+        out[positions] = training.predict(
+            model,
+            arrays.array,
+            arrays.rows,
+            arrays.clinical,
+            batch_size=batch_size,
+            device=device,
+        )
+    return out
+
+
+def run_evaluate(*, run: TrainingRun, device: torch.device | None = None) -> Evaluation:
+    """Evaluate the run on its data set's held-out images; store predictions and metrics."""
+    device = device or training.pick_device()
+    images = test_images(run)
+    if not images:
+        raise ValueError(f"Data set of {run.name!r} has no held-out test images")
+    model = run_model(run, device)
+    probabilities = _predict(run, images, device, model)
+    batched, single = training.time_inference(model, run_config(run).size, device=device)
+    return services.evaluation_store(
+        run=run,
+        images=images,
+        probabilities=probabilities,
+        split="test",
+        ms_per_image_batched=batched,
+        ms_per_image_batch1=single,
+        device=device_name(device),
+    )
+
+
+def run_predict(
+    *, run: TrainingRun, image_ids: Sequence[int], device: torch.device | None = None
+) -> int:
+    """Write the run's predictions for ``image_ids``; returns how many were written."""
+    device = device or training.pick_device()
+    found = Image.objects.select_related("lesion", "dataset").in_bulk(list(image_ids))
+    images = [found[i] for i in image_ids if i in found]
+    if len(images) != len(set(image_ids)):
+        raise ValueError("Some image ids do not exist")
+    model = run_model(run, device)
+    probabilities = _predict(run, images, device, model)
+    return services.predictions_store(
+        run=run, image_ids=[i.pk for i in images], probabilities=probabilities
+    )
+
+
+def device_name(device: torch.device) -> str:
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    return f"cpu ({torch.get_num_threads()} threads)"
+
+
+@functools.lru_cache(maxsize=2)
+def _cached_model(run_id: int, checkpoint: str, stamp: float) -> training.LesionNet:
+    # Keyed by the checkpoint's modification time, so a retrained run is loaded afresh.
+    return training.load_model(Path(checkpoint), torch.device("cpu"))
+
+
+def run_predict_upload(
+    *, run: TrainingRun, image_file: IO[bytes], age: float | None, sex: str, site: str
+) -> dict[str, float]:
+    """The run's seven probabilities for one uploaded image and its clinical data."""
+    checkpoint = services.run_checkpoint_path(run)
+    if not checkpoint.exists():
+        raise FileNotFoundError(f"Run {run.name!r} has no checkpoint")
+    model = _cached_model(run.pk, str(checkpoint), checkpoint.stat().st_mtime)
+    try:
+        pixels = D.decode(image_file, run_config(run).size)
+    except (OSError, ValueError) as error:
+        raise ValueError(f"Not a readable image: {error}") from error
+    images = torch.from_numpy(pixels.copy()).permute(2, 0, 1).unsqueeze(0)
+    clinical = torch.from_numpy(clinical_matrix([age], [sex], [site]))
+    with torch.no_grad():
+        logits = model(D.normalise(images), clinical if model.use_clinical else None)
+    probabilities = torch.softmax(logits.double(), dim=1)[0].tolist()
+    return dict(zip(DIAGNOSES, probabilities, strict=True))
