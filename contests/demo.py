@@ -5,7 +5,7 @@ invitation links to var/demo-links.txt, and has 22 simulated GPs take the untime
 take the timed phases. The AI phase needs its model's predictions: when a classifier run already
 has them, the 19 take it too; otherwise the study opens with that phase locked ("being
 prepared") and bound to the newest run on the data set, which unlocks by itself once that run
-writes its predictions; running the demo again then has the same 19 readers take it. Every step
+writes its predictions; a background job then has the same 19 readers take it. Every step
 looks at what is already there first, so the demo can be run again at any time.
 """
 
@@ -86,10 +86,12 @@ def _write_links(study: Study, out: Console) -> None:
     out.print(f"3 invitation links written to {links_file}")
 
 
-def _simulate(phases: list[Phase], behaviour: Behaviour, seed: int, **kwargs: object) -> None:
+def _simulate(
+    phases: list[Phase], behaviour: Behaviour, seed: int, out: Console, **kwargs: object
+) -> None:
     total = kwargs.get("n") or len(kwargs.get("readers", ()))  # type: ignore[arg-type]
     title = " + ".join(phase.title for phase in phases)
-    with Progress() as progress:
+    with Progress(console=out) as progress:
         bar = progress.add_task(f"simulated GPs: {title}", total=total)
         phases_simulate_readers(
             phases=phases,
@@ -135,26 +137,39 @@ def setup(*, options: DemoOptions, out: Console) -> None:
     simulated = Participant.objects.filter(study=study, is_simulated=True)
     on_untimed = simulated.filter(readings__case__phase=untimed).distinct().count()
     if on_untimed < UNTIMED_READERS:
-        _simulate([untimed], UNTIMED, options.seed, n=UNTIMED_READERS - on_untimed)
+        _simulate([untimed], UNTIMED, options.seed, out, n=UNTIMED_READERS - on_untimed)
     waiting = _rebind_waiting_hints(hinted, dataset, out)
     on_timed = simulated.filter(readings__case__phase=timed).distinct().count()
     missing = TIMED_READERS - on_timed
     if missing > 0:
         phases = [timed] if waiting else [timed, hinted]
-        _simulate(phases, TIMED, options.seed + 1, n=missing)
-    if waiting:
+        _simulate(phases, TIMED, options.seed + 1, out, n=missing)
+    if not finish_hint_phase(study=study, seed=options.seed, out=out):
+        from contests.tasks import demo_finish_hint_phase
+
         out.print(
-            f"[yellow]{hinted.title}: waiting for {hinted.hint_run} to predict {waiting} images;"
-            " it opens by itself then. Run the demo again to simulate the GPs on it."
+            f"[yellow]{hinted.title}: waiting for {hinted.hint_run} to predict its images;"
+            " it opens by itself then, and a background job has the simulated GPs take it."
         )
+        demo_finish_hint_phase.delay(study_id=study.pk, seed=options.seed)
         return
+    out.print(
+        f"{UNTIMED_READERS} simulated GPs on {untimed.title}; {TIMED_READERS} on the timed phases."
+    )
+
+
+def finish_hint_phase(*, study: Study, seed: int, out: Console) -> bool:
+    """The simulated GPs of the timed phase go on to the AI phase once its model has predicted
+    all its images; False while the phase still waits for them."""
+    _, timed, hinted = list(study.phases.order_by("order"))
+    if _rebind_waiting_hints(hinted, study.dataset, out):
+        return False
+    simulated = Participant.objects.filter(study=study, is_simulated=True)
     behind = [
         reader
         for reader in simulated.filter(readings__case__phase=timed).distinct()
         if not reader.readings.filter(case__phase=hinted).exists()
     ]
     if behind:
-        _simulate([hinted], TIMED, options.seed + 1, readers=behind)
-    out.print(
-        f"{UNTIMED_READERS} simulated GPs on {untimed.title}; {TIMED_READERS} on the timed phases."
-    )
+        _simulate([hinted], TIMED, seed + 1, out, readers=behind)
+    return True

@@ -61,12 +61,9 @@ class NetJudge(nn.Module):
 
 def judge_for_run(run: Any, device: str | torch.device = "cpu") -> NetJudge:
     """The judge for a classifier ``TrainingRun`` trained here."""
-    try:
-        from classifier.nets import clinical_vector
+    from classifier import runner
+    from classifier.nets import clinical_vector
 
-        from classifier import runner
-    except ImportError as error:  # the classifier app's networks are not installed
-        raise ValueError("this installation has no trained-classifier loader") from error
     net = runner.run_model(run, torch.device(device))
     size = runner.run_config(run).size
     missing = torch.from_numpy(clinical_vector(None, "unknown", "unknown"))

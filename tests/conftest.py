@@ -10,6 +10,9 @@ from django.contrib.auth.models import Group
 from django.test import Client
 
 from core.permissions import RESEARCHERS_GROUP
+from tests.worker import celery_worker_process
+
+__all__ = ["celery_worker_process"]  # a fixture: a real Celery worker (tests/worker.py)
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,8 @@
 Use the ``celery_worker_process`` fixture in a test that also asks for ``transactional_db`` (the
 worker is another process: it sees only committed rows). The worker listens on a queue of its
 own, so send tasks with ``task.apply_async(kwargs=..., queue=worker.queue)``; nothing else on
-the broker is consumed, and nothing left over from another run reaches it.
+the broker is consumed, and nothing left over from another run reaches it. A task that a page or
+a service queues itself goes there through ``route_to_worker``.
 """
 
 from __future__ import annotations
@@ -44,6 +45,16 @@ class WorkerProcess:
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
+
+    def wait_for(self, predicate: Any, *, timeout: float, every: float = 0.5) -> None:
+        """Poll ``predicate()`` until true; fail with the worker's log after ``timeout`` s."""
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if self.process.poll() is not None:
+                pytest.fail(f"The Celery worker exited:\n{self.output()[-4000:]}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"Timed out after {timeout} s; worker log:\n{self.output()[-4000:]}")
+            time.sleep(every)
 
 
 @pytest.fixture
@@ -90,12 +101,8 @@ def celery_worker_process(transactional_db: Any, tmp_path: Path) -> Iterator[Wor
             process.wait()
 
 
-def wait_for(predicate: Any, *, timeout: float, worker: WorkerProcess, every: float = 0.5) -> None:
-    """Poll ``predicate()`` until true; fail with the worker's log after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if worker.process.poll() is not None:
-            pytest.fail(f"The Celery worker exited:\n{worker.output()[-4000:]}")
-        if time.monotonic() > deadline:
-            pytest.fail(f"Timed out after {timeout} s; worker log:\n{worker.output()[-4000:]}")
-        time.sleep(every)
+def route_to_worker(monkeypatch: pytest.MonkeyPatch, task: Any, worker: WorkerProcess) -> None:
+    """Send ``task`` to the test's own worker when the code under test queues it itself."""
+    monkeypatch.setattr(task, "queue", worker.queue)
+    # Celery caches a task's send options on first use; let it read the new queue.
+    monkeypatch.setattr(task, "_exec_options", None)

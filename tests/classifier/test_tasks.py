@@ -6,9 +6,7 @@ from classifier import services
 from classifier.models import Evaluation, TrainingRun
 from classifier.tasks import train_run
 from tests.classifier.conftest import MakeDataset
-from tests.worker import WorkerProcess, celery_worker_process, wait_for
-
-__all__ = ["celery_worker_process"]
+from tests.worker import WorkerProcess
 
 
 @pytest.mark.worker
@@ -28,7 +26,7 @@ def test_a_real_worker_trains_a_run_to_the_end_and_the_row_shows_success(
         run.refresh_from_db()
         return run.is_finished
 
-    wait_for(finished, timeout=240, worker=celery_worker_process)
+    celery_worker_process.wait_for(finished, timeout=240)
     assert run.status == "succeeded", run.error
     assert run.progress == 1.0
     assert run.epoch == 2
@@ -38,9 +36,7 @@ def test_a_real_worker_trains_a_run_to_the_end_and_the_row_shows_success(
     assert Evaluation.objects.filter(run=run, split="test", n_images=7).exists()
     # Delivered again (as after a lost acknowledgement), the task leaves a finished run alone.
     train_run.apply_async(kwargs={"run_id": run.pk}, queue=celery_worker_process.queue)
-    wait_for(
-        lambda: celery_worker_process.output().count("succeeded in") >= 2,
-        timeout=60,
-        worker=celery_worker_process,
+    celery_worker_process.wait_for(
+        lambda: celery_worker_process.output().count("succeeded in") >= 2, timeout=60
     )
     assert TrainingRun.objects.get(pk=run.pk).attempts == 1

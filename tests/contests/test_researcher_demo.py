@@ -11,6 +11,7 @@ from rich.console import Console
 from classifier.models import Experiment
 from contests import demo
 from contests.models import Participant, Reading, Study, StudyStatus
+from contests.tasks import demo_finish_hint_phase
 from core.demo import DemoOptions
 from lesions.models import Image
 from tests.contests.factories import TrainingRunFactory, predict
@@ -20,7 +21,20 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def small_demo(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DemoOptions:
+def queued_hint_jobs(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, int]]:
+    """The background jobs the demo queues for a waiting AI phase, kept instead of sent."""
+    queued: list[dict[str, int]] = []
+    monkeypatch.setattr(demo_finish_hint_phase, "delay", lambda **kwargs: queued.append(kwargs))
+    return queued
+
+
+@pytest.fixture
+def small_demo(
+    settings: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    queued_hint_jobs: list[dict[str, int]],
+) -> DemoOptions:
     settings.VAR_DIR = tmp_path
     # 22 and 19 readers over 233 cases take a minute; the rules are the same with 3 and 2.
     monkeypatch.setattr(demo, "UNTIMED_READERS", 3)
@@ -69,8 +83,8 @@ def test_the_demo_builds_the_paper_study_with_links_and_simulated_gps(
     assert Participant.objects.count() == 5
 
 
-def test_the_ai_phase_waits_for_its_model_and_the_demo_picks_it_up_later(
-    small_demo: DemoOptions,
+def test_the_ai_phase_waits_for_its_model_and_a_background_job_picks_it_up_later(
+    small_demo: DemoOptions, queued_hint_jobs: list[dict[str, int]]
 ) -> None:
     dataset = held_out_catalogue(name=demo.DATASET, per_class=5)
     run = TrainingRunFactory(name="still-training")
@@ -88,12 +102,18 @@ def test_the_ai_phase_waits_for_its_model_and_the_demo_picks_it_up_later(
     hinted = study.phases.get(order=3)
     assert "waiting for still-training" in output
     assert [_readers(study, order) for order in (1, 2, 3)] == [3, 2, 0]
+    assert queued_hint_jobs == [{"study_id": study.pk, "seed": small_demo.seed}]
+    assert demo.finish_hint_phase(study=study, seed=0, out=Console(quiet=True)) is False
 
     predict(run, list(Image.objects.filter(dataset=dataset)))
-    _run(small_demo)
+    assert demo.finish_hint_phase(study=study, seed=0, out=Console(quiet=True)) is True
     assert [_readers(study, order) for order in (1, 2, 3)] == [3, 2, 2]
     assert Participant.objects.count() == 5
     assert Reading.objects.filter(case__phase=hinted).exclude(hint=None).count() == 10
+    # The demo run again, or the job delivered twice, adds nobody.
+    _run(small_demo)
+    assert demo.finish_hint_phase(study=study, seed=0, out=Console(quiet=True)) is True
+    assert Participant.objects.count() == 5
 
 
 def test_a_waiting_ai_phase_moves_to_a_model_that_has_predicted_its_images(

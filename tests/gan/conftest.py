@@ -17,7 +17,6 @@ from gan.services import gan_run_create
 from lesions.codes import DIAGNOSES
 from lesions.models import Dataset
 from tests.gan.synthetic import two_class_images
-from tests.gan.worker import gan_worker  # noqa: F401 - a fixture for test_tasks
 from tests.lesions.factories import DatasetFactory, ImageFactory
 
 # Clinical data per diagnosis, distinct so that a test can tell where a draw came from.

@@ -10,28 +10,30 @@ from core.models import JobStatus
 from gan.models import GanRun
 from gan.tasks import train_gan_run
 from lesions.codes import DIAGNOSES
-from tests.gan.worker import Worker
+from tests.worker import WorkerProcess
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow]
 
 
 def test_a_worker_trains_the_run_and_fills_its_gallery(
-    gan_worker: Worker,
+    celery_worker_process: WorkerProcess,
     make_run: Callable[..., GanRun],
 ) -> None:
     run = make_run(name="by-worker")
-    train_gan_run.apply_async(kwargs={"run_id": run.pk}, queue=gan_worker.queue)
+    train_gan_run.apply_async(kwargs={"run_id": run.pk}, queue=celery_worker_process.queue)
 
     def finished() -> bool:
         run.refresh_from_db()
         return run.is_finished
 
-    gan_worker.wait_for(finished, timeout=180)
+    celery_worker_process.wait_for(finished, timeout=180)
     assert run.status == JobStatus.SUCCEEDED, run.error
     assert run.celery_task_id
     assert run.images_seen == run.total_images
     assert {g.diagnosis for g in run.generated.all()} == set(DIAGNOSES)
     # delivered again (as after a lost acknowledgement), the task leaves a finished run alone
-    train_gan_run.apply_async(kwargs={"run_id": run.pk}, queue=gan_worker.queue)
-    gan_worker.wait_for(lambda: gan_worker.output().count("succeeded in") >= 2, timeout=60)
+    train_gan_run.apply_async(kwargs={"run_id": run.pk}, queue=celery_worker_process.queue)
+    celery_worker_process.wait_for(
+        lambda: celery_worker_process.output().count("succeeded in") >= 2, timeout=60
+    )
     assert GanRun.objects.get(pk=run.pk).attempts == 1
