@@ -47,7 +47,6 @@ def setup(*, options: DemoOptions, out: Console) -> None:
         image_dirs=[folder / part for part in PARTS],
         dataset_name=DATASET,
         skip_invalid=True,
-        is_synthetic=True,
         title="HAM10000 stand-in images",
         source="Drawn by lesions/standin.py for each row of the real HAM10000 metadata",
         progress=bar,

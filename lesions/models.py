@@ -72,6 +72,8 @@ class Dataset(models.Model):
     source = models.CharField(max_length=500, blank=True, help_text=_("Where the images came from"))
     credit = models.TextField(blank=True, help_text=_("Citation and licence to show with the data"))
     licence = models.CharField(max_length=100, blank=True)
+    # Made by a generative model here (the GAN). Stand-in renderings of real metadata play the
+    # part of the photographs and are not synthetic in this sense.
     is_synthetic = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     # The split actually stored on the images; empty until make_splits ran.
