@@ -16,7 +16,19 @@ $PY manage.py migrate --noinput
 
 echo "==> Workers (queues: default, gpu)"
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+# A worker's warm shutdown waits for its running task (a training run can take minutes): give
+# it a few seconds, then stop it hard. GPU tasks are acknowledged late and resume from their
+# checkpoint the next time the demo starts.
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for _ in $(seq 10); do
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && return
+    sleep 1
+  done
+  for pid in "${pids[@]}"; do pkill -KILL -P "$pid" 2>/dev/null || true; kill -KILL "$pid" 2>/dev/null || true; done
+}
 trap cleanup EXIT INT TERM
 $PY -m celery -A config worker -Q default -n default@%h --concurrency 1 --loglevel INFO \
     --logfile var/log/worker-default.log &
