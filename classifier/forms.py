@@ -30,7 +30,8 @@ class ExperimentForm(forms.ModelForm):
         fields = [
             "name", "dataset", "architecture", "resolution", "use_clinical", "fusion", "epochs",
             "batch_size", "lr", "weight_decay", "optimizer", "schedule", "augmentation",
-            "imbalance", "dropout", "early_stopping_patience", "seed", "pretrained_file", "notes",
+            "imbalance", "dropout", "early_stopping_patience", "seed", "pretrained_file",
+            "synthetic_per_class", "synthetic_dataset", "notes",
         ]  # fmt: skip
 
 

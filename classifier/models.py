@@ -70,6 +70,15 @@ class Experiment(models.Model):
     synthetic_per_class = models.PositiveIntegerField(
         default=0, help_text=_("Synthetic images per class added to each training fold")
     )
+    synthetic_dataset = models.ForeignKey(
+        Dataset,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"is_synthetic": True},
+        help_text=_("The generated images to take them from (a GAN run's data set)"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )

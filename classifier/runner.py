@@ -110,6 +110,52 @@ def fold_images(run: TrainingRun) -> tuple[list[Image], list[Image]]:
     return list(pool.exclude(fold=run.fold)), list(pool.filter(fold=run.fold))
 
 
+def synthetic_images(run: TrainingRun) -> list[Image]:
+    """The first ``synthetic_per_class`` generated images of each class, for the training fold."""
+    experiment: Experiment = run.experiment  # type: ignore[assignment]
+    if not experiment.synthetic_per_class or experiment.synthetic_dataset is None:
+        return []
+    chosen: list[Image] = []
+    for code in DIAGNOSES:
+        chosen += list(
+            Image.objects.filter(dataset=experiment.synthetic_dataset, lesion__diagnosis=code)
+            .select_related("lesion", "dataset")
+            .order_by("pk")[: experiment.synthetic_per_class]
+        )
+    return chosen
+
+
+def train_data(
+    real: ImageArrays, n_train: int, synthetic: ImageArrays | None = None
+) -> training.TrainData:
+    """Training rows (real, then any synthetic) and validation rows, as one ``TrainData``.
+
+    Real and generated images live in two caches; with generated ones the rows a run uses are
+    copied into one array (the training loop copies them once anyway, onto the device).
+    """
+    array, rows = real.array, real.rows
+    labels, clinical = real.labels, real.clinical
+    train_rows = rows[:n_train]
+    train_labels, train_clinical = labels[:n_train], clinical[:n_train]
+    val_rows = rows[n_train:]
+    if synthetic is not None and len(synthetic.rows):
+        array = np.concatenate([real.array[rows], synthetic.array[synthetic.rows]])
+        own = np.arange(len(array))
+        train_rows = np.concatenate([own[:n_train], own[len(rows) :]])
+        train_labels = np.concatenate([train_labels, synthetic.labels])
+        train_clinical = np.concatenate([train_clinical, synthetic.clinical])
+        val_rows = own[n_train : len(rows)]
+    return training.TrainData(
+        array=array,
+        train_rows=train_rows,
+        train_labels=train_labels,
+        train_clinical=train_clinical,
+        val_rows=val_rows,
+        val_labels=labels[n_train:],
+        val_clinical=clinical[n_train:],
+    )
+
+
 def test_images(run: TrainingRun) -> list[Image]:
     experiment: Experiment = run.experiment  # type: ignore[assignment]
     return list(
@@ -134,18 +180,10 @@ def run_train(
     train_set, val_set = fold_images(run)
     if not train_set:
         raise ValueError(f"Run {run.name!r} has no training images: make the splits first")
-    every = train_set + val_set
-    arrays = cached_images(every, config.size, cache_progress)
-    n = len(train_set)
-    train_data = training.TrainData(
-        array=arrays.array,
-        train_rows=arrays.rows[:n],
-        train_labels=arrays.labels[:n],
-        train_clinical=arrays.clinical[:n],
-        val_rows=arrays.rows[n:],
-        val_labels=arrays.labels[n:],
-        val_clinical=arrays.clinical[n:],
-    )
+    arrays = cached_images(train_set + val_set, config.size, cache_progress)
+    generated = synthetic_images(run)
+    extra = cached_images(generated, config.size, cache_progress) if generated else None
+    data = train_data(arrays, len(train_set), extra)
     checkpoint = services.run_checkpoint_path(run)
     TrainingRun.objects.filter(pk=run.pk).update(
         checkpoint=str(checkpoint.relative_to(settings.MEDIA_ROOT))
@@ -157,7 +195,7 @@ def run_train(
 
     result = training.train(
         config,
-        train_data,
+        data,
         checkpoint,
         device=device,
         callback=on_epoch,

@@ -47,6 +47,8 @@ EXPERIMENT_FIELDS = frozenset(
         "pretrained_file",
         "input_width",
         "input_height",
+        "synthetic_per_class",
+        "synthetic_dataset",
         "notes",
         "folds",
     }
@@ -102,6 +104,12 @@ def experiment_create(
     pretrained = values.get("pretrained_file", "")
     if pretrained and not Path(pretrained).is_file():
         raise ValidationError(f"Pretrained weights file not found: {pretrained}")
+    per_class = values.get("synthetic_per_class", 0)
+    synthetic = values.get("synthetic_dataset")
+    if per_class and (synthetic is None or not synthetic.is_synthetic):
+        raise ValidationError(
+            "Synthetic images per class need a synthetic data set (a GAN run's) to take them from"
+        )
     if dataset.split_folds is None and not values.get("folds"):
         raise ValidationError(f"Data set {dataset.name!r} has no folds yet: make its splits first")
     experiment = Experiment(
