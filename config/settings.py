@@ -212,4 +212,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # The filesystem broker has no host; kombu warns about that on every connection.
+    "loggers": {"kombu.connection": {"level": "ERROR"}},
 }
