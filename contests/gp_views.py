@@ -7,7 +7,6 @@ send the diagnosis of a case, its image's name or ISIC id, or another reader's a
 from __future__ import annotations
 
 import contextlib
-import io
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -20,7 +19,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
-from PIL import Image as PILImage
 
 from contests.forms import AnswerForm, ConsentForm, LanguageForm, ProfileForm, TimeoutForm
 from contests.models import Case, Invitation, Outcome, Participant, Phase, Reading, StudyStatus
@@ -43,6 +41,7 @@ from contests.services import (
 from contests.services.clock import seconds_left
 from lesions.codes import DIAGNOSES
 from lesions.models import Diagnosis
+from lesions.serving import image_response
 
 SESSION_INVITATION = "take_invitation"
 SESSION_PARTICIPANT = "take_participant"
@@ -332,17 +331,6 @@ def timeout(request: HttpRequest, participant: Participant, order: int) -> HttpR
     return _after_post(request, participant, phase)
 
 
-def clean_jpeg(path: Any) -> bytes:
-    """The image's pixels re-encoded as a JPEG with no metadata (no EXIF, no comment, no ICC)."""
-    with PILImage.open(path) as source:
-        rgb = source.convert("RGB")
-    # A new image from the bare pixels: Pillow would otherwise carry the source's comment over.
-    pixels = PILImage.frombytes("RGB", rgb.size, rgb.tobytes())
-    buffer = io.BytesIO()
-    pixels.save(buffer, format="JPEG", quality=92)
-    return buffer.getvalue()
-
-
 @participant_required
 def case_image(request: HttpRequest, participant: Participant, key: str) -> HttpResponse:
     """A case's image, only while that case is open for this reader (served, not closed)."""
@@ -353,8 +341,4 @@ def case_image(request: HttpRequest, participant: Participant, key: str) -> Http
         participant=participant, case=case, outcome=Outcome.PENDING
     ).exists():
         raise Http404
-    with case.image.file.open("rb") as handle:
-        data = clean_jpeg(handle)
-    response = HttpResponse(data, content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return image_response(case.image)

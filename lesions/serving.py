@@ -24,10 +24,13 @@ def clean_bytes(image: Image) -> bytes:
         return jpeg.clean(data).data
     except jpeg.JpegError:
         # Not a JPEG we can strip losslessly (a PNG from a generator, say): re-encode the
-        # pixels alone, which carries nothing else over.
+        # pixels alone. A new image from the bare pixels, since Pillow would carry the source's
+        # comment and other info over into the saved file.
         with PILImage.open(io.BytesIO(data)) as picture:
-            buffer = io.BytesIO()
-            picture.convert("RGB").save(buffer, format="JPEG", quality=95)
+            rgb = picture.convert("RGB")
+        pixels = PILImage.frombytes("RGB", rgb.size, rgb.tobytes())
+        buffer = io.BytesIO()
+        pixels.save(buffer, format="JPEG", quality=95)
         return buffer.getvalue()
 
 

@@ -56,6 +56,23 @@ def test_served_bytes_carry_no_metadata_and_the_headers_name_nothing(
     assert body == clean_bytes(image_with_exif)
 
 
+def test_a_stored_png_with_text_chunks_is_served_as_a_bare_jpeg() -> None:
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "ISIC_0000002 melanoma")
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (64, 48), (120, 80, 60)).save(buffer, format="PNG", pnginfo=info)
+    image = ImageFactory(image_id="ISIC_0000002", file=ContentFile(buffer.getvalue(), name="x.png"))
+    body = clean_bytes(image)
+    assert b"ISIC" not in body
+    assert b"melanoma" not in body
+    served = PILImage.open(io.BytesIO(body))
+    assert served.format == "JPEG"
+    assert served.size == (64, 48)
+    assert not served.info.get("comment")
+
+
 def test_an_unknown_public_id_is_not_found(researcher_client: Client) -> None:
     assert researcher_client.get(reverse("lesions:image", args=["nope"])).status_code == 404
 
