@@ -21,6 +21,13 @@ class ExperimentForm(forms.ModelForm):
     preset = forms.ChoiceField(
         choices=[("", "—")] + [(name, name) for name in PRESETS], required=False
     )
+    synthetic_per_class = forms.IntegerField(
+        min_value=0,
+        initial=0,
+        required=False,
+        label=_("Synthetic images per class"),
+        help_text=_("Generated images per class added to each training fold (0: none)"),
+    )
     queue = forms.BooleanField(
         required=False, initial=True, label=_("Queue the runs on the GPU workers now")
     )
@@ -33,6 +40,9 @@ class ExperimentForm(forms.ModelForm):
             "imbalance", "dropout", "early_stopping_patience", "seed", "pretrained_file",
             "synthetic_per_class", "synthetic_dataset", "notes",
         ]  # fmt: skip
+
+    def clean_synthetic_per_class(self) -> int:
+        return self.cleaned_data.get("synthetic_per_class") or 0
 
 
 class TryForm(forms.Form):
