@@ -16,6 +16,7 @@ from classifier.models import TrainingRun
 from contests.hints import phase_images_without_hint
 from contests.models import HintStyle, Phase, Study, StudyStatus
 from contests.services import BuilderError, phase_cases_draw, phase_create, study_create
+from contests.services.builder import study_phases_with_cases
 from lesions.models import Dataset, Partition
 
 PAPER_CONSENT = (
@@ -127,12 +128,7 @@ def study_open_waiting_for_hints(*, study: Study) -> list[Phase]:
     Readers can start the other phases at once; a waiting hint phase stays locked for them
     ("being prepared") until its model's predictions exist for all its images.
     """
-    phases = list(study.phases.all())
-    if not phases:
-        raise BuilderError("The study has no phases.")
-    for phase in phases:
-        if not phase.cases.exists():
-            raise BuilderError(f"Phase {phase.order} ({phase.title}) has no cases.")
+    phases = study_phases_with_cases(study=study)
     study.status = StudyStatus.OPEN
     study.save(update_fields=["status"])
     return [phase for phase in phases if phase_images_without_hint(phase=phase)]

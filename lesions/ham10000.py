@@ -64,11 +64,10 @@ class Record:
     sha256: str  # of the cleaned bytes: what is stored and served
 
 
-@dataclass
-class CheckResult:
-    records: list[Record] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    rows: int = 0
+class ProblemReport:
+    """Errors and warnings of a report that holds its ``problems``."""
+
+    problems: list[Problem]
 
     @property
     def errors(self) -> list[Problem]:
@@ -77,6 +76,13 @@ class CheckResult:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if not p.is_error]
+
+
+@dataclass
+class CheckResult(ProblemReport):
+    records: list[Record] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    rows: int = 0
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lesions import ham10000, splits
-from lesions.ham10000 import CheckResult, Problem, Progress, Record
+from lesions.ham10000 import CheckResult, Problem, ProblemReport, Progress, Record
 from lesions.models import Dataset, Image, Lesion, image_upload_to
 
 HAM10000_CREDIT = (
@@ -45,20 +45,12 @@ class ImportRefused(Exception):
 
 
 @dataclass
-class ImportResult:
+class ImportResult(ProblemReport):
     dataset: str
     rows: int = 0
     created: int = 0
     unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
 
 
 def _compare_with_stored(

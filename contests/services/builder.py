@@ -201,15 +201,21 @@ def phase_cases_set(*, phase: Phase, images: Sequence[Image]) -> list[Case]:
     return _replace_cases(phase, images)
 
 
-@transaction.atomic
-def study_open(*, study: Study) -> Study:
-    """Open a study to its readers, once every phase has cases and every hint phase its hints."""
+def study_phases_with_cases(*, study: Study) -> list[Phase]:
+    """The study's phases; refused unless there is at least one and each has its cases."""
     phases = list(study.phases.all())
     if not phases:
         raise BuilderError("The study has no phases.")
     for phase in phases:
         if not phase.cases.exists():
             raise BuilderError(f"Phase {phase.order} ({phase.title}) has no cases.")
+    return phases
+
+
+@transaction.atomic
+def study_open(*, study: Study) -> Study:
+    """Open a study to its readers, once every phase has cases and every hint phase its hints."""
+    for phase in study_phases_with_cases(study=study):
         missing = phase_images_without_hint(phase=phase)
         if missing:
             raise BuilderError(
