@@ -1,8 +1,19 @@
-"""Writes to a job's row. Each is a single UPDATE so a busy worker never overwrites other fields."""
+"""Writes to a job's row, and the one life cycle every task goes through.
+
+Each write is a single UPDATE so a busy worker never overwrites other fields. Tasks do not call
+the writes one by one: they wrap their work in ``job_running``, which starts the job, hands the
+body a ``JobRun`` to report progress through, and ends the job as succeeded or failed, with one
+error format for every app.
+"""
 
 from __future__ import annotations
 
-from typing import TypeVar
+import time
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from django.utils import timezone
 
@@ -10,9 +21,11 @@ from core.models import Job, JobStatus
 
 J = TypeVar("J", bound=Job)
 
+MESSAGE_LENGTH = 500
+
 
 def _update(job: Job, **fields: object) -> None:
-    type(job).objects.filter(pk=job.pk).update(**fields)  # type: ignore[attr-defined]
+    type(job)._default_manager.filter(pk=job.pk).update(**fields)
     for name, value in fields.items():
         setattr(job, name, value)
 
@@ -20,7 +33,7 @@ def _update(job: Job, **fields: object) -> None:
 def job_start(*, job: J, message: str = "", task_id: str = "") -> J:
     fields: dict[str, object] = {
         "status": JobStatus.RUNNING,
-        "message": message[:500],
+        "message": message[:MESSAGE_LENGTH],
         "error": "",
         "finished_at": None,
     }
@@ -35,7 +48,7 @@ def job_start(*, job: J, message: str = "", task_id: str = "") -> J:
 def job_progress(*, job: J, progress: float, message: str | None = None) -> J:
     fields: dict[str, object] = {"progress": max(0.0, min(1.0, float(progress)))}
     if message is not None:
-        fields["message"] = message[:500]
+        fields["message"] = message[:MESSAGE_LENGTH]
     _update(job, **fields)
     return job
 
@@ -45,7 +58,7 @@ def job_succeed(*, job: J, message: str = "done") -> J:
         job,
         status=JobStatus.SUCCEEDED,
         progress=1.0,
-        message=message[:500],
+        message=message[:MESSAGE_LENGTH],
         finished_at=timezone.now(),
     )
     return job
@@ -54,3 +67,55 @@ def job_succeed(*, job: J, message: str = "done") -> J:
 def job_fail(*, job: J, error: str) -> J:
     _update(job, status=JobStatus.FAILED, error=error, finished_at=timezone.now())
     return job
+
+
+def job_error_text(error: BaseException) -> str:
+    """The one error format: ``Type: message`` on the first line (what a page shows first),
+    then the traceback for whoever has to find the cause."""
+    head = f"{type(error).__name__}: {error}"
+    trace = "".join(traceback.format_exception(error)).rstrip()
+    return f"{head}\n\n{trace}"
+
+
+@dataclass
+class JobRun(Generic[J]):
+    """What a running job's body sees: its row, and a throttled way to report progress."""
+
+    job: J
+    # Seconds between progress writes; a fast loop may report far more often than a page polls.
+    min_interval: float = 0.0
+    # The job's final message, set by the body before it returns.
+    result: str = "done"
+    _last_write: float = field(default=float("-inf"), repr=False)
+
+    def progress(self, fraction: float, message: str | None = None, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last_write < self.min_interval:
+            return
+        self._last_write = now
+        job_progress(job=self.job, progress=fraction, message=message)
+
+
+@contextmanager
+def job_running(
+    job: J, *, message: str = "", task_id: str = "", min_interval: float = 0.0
+) -> Iterator[JobRun[J]]:
+    """Start ``job``, run the body, and mark the job succeeded (with ``run.result``) or failed.
+
+    Only ``Exception`` marks a job failed: a worker stopped by a signal (``SystemExit``,
+    ``KeyboardInterrupt``) leaves the job running, for the redelivered task to resume.
+    The exception is re-raised so that Celery sees the failure too.
+    """
+    job_start(job=job, message=message, task_id=task_id)
+    run = JobRun(job=job, min_interval=min_interval)
+    try:
+        yield run
+    except Exception as error:
+        job_fail(job=job, error=job_error_text(error))
+        raise
+    job_succeed(job=job, message=run.result)
+
+
+def job_is_done(job: Job) -> bool:
+    """A job that already succeeded: a task delivered again has nothing to do."""
+    return job.status == JobStatus.SUCCEEDED
