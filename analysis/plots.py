@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
-from analysis.reports import StudyReport
+from analysis.readings_report import StudyReport
 from lesions.codes import DIAGNOSES
 
 matplotlib.use("Agg")

@@ -5,12 +5,13 @@ accuracy, error_rate`` (fractions). Output: one row per architecture with, for e
 the mean over folds of accuracy and error rate, their standard deviation and the number of folds.
 
 Which test did the paper use? It prints Mann-Whitney U p-values computed from the eight
-architecture means of its own tables. Run on those printed means (tests/analysis/test_tables.py),
-scipy's ``mannwhitneyu`` with ``alternative="less"`` (one-sided: the second group is better),
-``method="asymptotic"`` and the continuity correction gives p = 0.0706 for low vs high without
-clinical data (printed 0.07) and p = 0.0202 for high without vs with (printed 0.02). No choice of
-alternative or method reproduces the other two: low without vs with clinical data gives
-0.0178-0.0406 (printed 0.004) and low vs high with clinical data 0.2002-0.4418 (printed 0.21).
+architecture means of its own tables. Run on those printed means
+(tests/analysis/test_dnn_tables.py), scipy's ``mannwhitneyu`` with ``alternative="less"``
+(one-sided: the second group is better), ``method="asymptotic"`` and the continuity correction
+gives p = 0.0706 for low vs high without clinical data (printed 0.07) and p = 0.0202 for high
+without vs with (printed 0.02). No choice of alternative or method reproduces the other two: low
+without vs with clinical data gives 0.0178-0.0406 (printed 0.004) and low vs high with clinical
+data 0.2002-0.4418 (printed 0.21).
 Those comparisons set the same eight architectures side by side, so the samples are paired; the
 unpaired U test throws that pairing away. The default here is therefore the Wilcoxon signed-rank
 test over architectures (exact for n < 50), and Mann-Whitney is there to reproduce the paper.
