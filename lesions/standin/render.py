@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from lesions.codes import FULL_SIZE
-from lesions.standin_looks import BLEND_PROBABILITY, LOOK_ALIKES, LOOKS, Look, blend
+from lesions.standin.looks import BLEND_PROBABILITY, LOOK_ALIKES, LOOKS, Look, blend
 
 WIDTH, HEIGHT = FULL_SIZE
 # Drawn at half size and enlarged: four times cheaper, and the enlargement smooths like optics.
