@@ -178,21 +178,21 @@ def compare_configurations(
         if config not in means.columns:
             raise ValueError(f"no evaluations for resolution={config[0]!r} clinical={config[1]}")
     both = means[[first, second]].dropna()
-    names = tuple(f"{r}{' + clinical' if c else ''}" for r, c in (first, second))
+    names = (_configuration_name(first), _configuration_name(second))
     if test == "wilcoxon":
-        return wilcoxon_paired(
-            both[first],
-            both[second],
-            alternative=alternative,
-            names=names,  # type: ignore[arg-type]
-        )
+        return wilcoxon_paired(both[first], both[second], alternative=alternative, names=names)
     return mann_whitney(
         means[first].dropna(),
         means[second].dropna(),
         alternative=alternative,
         method=method,
-        names=names,  # type: ignore[arg-type]
+        names=names,
     )
+
+
+def _configuration_name(config: tuple[str, bool]) -> str:
+    resolution, clinical = config
+    return f"{resolution}{' + clinical' if clinical else ''}"
 
 
 # The four comparisons the paper reports, as (first, second) configurations.
@@ -204,12 +204,20 @@ PAPER_COMPARISONS: tuple[tuple[tuple[str, bool], tuple[str, bool]], ...] = (
 )
 
 
-def paper_comparisons(evaluations: pd.DataFrame, **options: object) -> pd.DataFrame:
+def paper_comparisons(
+    evaluations: pd.DataFrame,
+    *,
+    test: Literal["wilcoxon", "mann-whitney"] = "wilcoxon",
+    alternative: Alternative = "two-sided",
+    method: Literal["auto", "exact", "asymptotic"] = "auto",
+) -> pd.DataFrame:
     """The paper's four comparisons that the evaluations allow, one row each."""
     means = configuration_means(evaluations)
     rows = []
     for first, second in PAPER_COMPARISONS:
         if first in means.columns and second in means.columns:
-            c = compare_configurations(evaluations, first, second, **options)  # type: ignore[arg-type]
+            c = compare_configurations(
+                evaluations, first, second, test=test, alternative=alternative, method=method
+            )
             rows.append(c.__dict__)
     return pd.DataFrame(rows)
