@@ -13,7 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analysis import exports, services, summaries
+from analysis import exports, services
+from analysis.report_tables import report_tables
 from contests.models import Study
 from core.permissions import IsResearcher
 
@@ -44,8 +45,8 @@ class StudySummaryApi(APIView):
         _, report = services.study_report_build(
             study=study, include_simulated=_include_simulated(request)
         )
-        tables = summaries.report_tables(report)
-        body = {
+        tables = report_tables(report)
+        body: dict[str, object] = {
             "study": study.pk,
             "readings": report.n_readings,
             "include_simulated": report.include_simulated,
@@ -71,19 +72,12 @@ class StudyExportApi(APIView):
     def get(self, request: Request, pk: int, name: str) -> HttpResponse:
         study = get_object_or_404(Study, pk=pk)
         include = _include_simulated(request)
-        if name not in ("readings", "readers", "per_class", "imrmc"):
+        if name not in exports.EXPORTS:
             return HttpResponse("no such export", status=404, content_type="text/plain")
         frame, report = services.study_report_build(study=study, include_simulated=include)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="study-{study.pk}-{name}.csv"'
-        if name == "readings":
-            exports.write_long(frame, response, include_simulated=include)
-        elif name == "readers":
-            exports.write_readers(report, response)
-        elif name == "per_class":
-            exports.write_per_class(report, response)
-        else:
-            exports.write_imrmc(frame, response, include_simulated=include)
+        exports.write_export(name, frame, report, response, include_simulated=include)
         return response
 
 

@@ -14,12 +14,17 @@ from core.demo import DemoOptions
 from core.models import JobStatus
 
 
-def setup(*, options: DemoOptions, out: Console) -> None:
+def _demo_study_title() -> str | None:
     try:
         from contests.demo import TITLE
     except ImportError:  # pragma: no cover - the contests demo names its study
-        TITLE = None
-    studies = Study.objects.filter(title=TITLE) if TITLE else Study.objects.all()
+        return None
+    return TITLE
+
+
+def setup(*, options: DemoOptions, out: Console) -> None:
+    title = _demo_study_title()
+    studies = Study.objects.filter(title=title) if title else Study.objects.all()
     study = studies.order_by("-created_at").first()
     if study is None:
         out.print("[yellow]No study yet: the results page fills in once readings arrive.")
@@ -33,8 +38,9 @@ def setup(*, options: DemoOptions, out: Console) -> None:
     )
     if last is not None:
         fresh = fresh.filter(created_at__gte=last)
-    if fresh.exists():
-        out.print(f"Report files of study {study.pk}: up to date (job {fresh.first().pk}).")
+    latest = fresh.first()
+    if latest is not None:
+        out.print(f"Report files of study {study.pk}: up to date (job {latest.pk}).")
     else:
         with transaction.atomic():
             job = services.report_job_create(study=study, include_simulated=True)

@@ -16,13 +16,13 @@ Simulated readers are left out unless asked for.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 import numpy as np
 import pandas as pd
 
 from analysis import frames as F
-from analysis.reports import StudyReport
+from analysis.readings_report import StudyReport
 from core.csv import escape_formula
 from lesions.codes import MALIGNANT
 
@@ -49,7 +49,14 @@ LONG_COLUMNS: tuple[str, ...] = (
     *F.AI_COLUMNS,
 )
 
-Target = str | Path | IO[str]
+
+class TextSink(Protocol):
+    """Anything text can be written to: an open file, an HttpResponse."""
+
+    def write(self, text: str, /) -> object: ...
+
+
+Target = str | Path | IO[str] | TextSink
 
 
 def escaped(frame: pd.DataFrame) -> pd.DataFrame:
@@ -155,7 +162,28 @@ def write_imrmc(frame: pd.DataFrame, target: Target, *, include_simulated: bool 
     return len(out)
 
 
-EXPORT_FILES: tuple[str, ...] = ("readings.csv", "readers.csv", "per_class.csv", "imrmc.csv")
+EXPORTS: tuple[str, ...] = ("readings", "readers", "per_class", "imrmc")
+EXPORT_FILES: tuple[str, ...] = tuple(f"{name}.csv" for name in EXPORTS)
+
+
+def write_export(
+    name: str,
+    frame: pd.DataFrame,
+    report: StudyReport,
+    target: Target,
+    *,
+    include_simulated: bool = False,
+) -> int:
+    """The export called ``name`` (one of ``EXPORTS``); returns the number of rows written."""
+    if name == "readings":
+        return write_long(frame, target, include_simulated=include_simulated)
+    if name == "readers":
+        return write_readers(report, target)
+    if name == "per_class":
+        return write_per_class(report, target)
+    if name == "imrmc":
+        return write_imrmc(frame, target, include_simulated=include_simulated)
+    raise ValueError(f"no export called {name!r}; choose one of {', '.join(EXPORTS)}")
 
 
 def write_all(
@@ -164,10 +192,8 @@ def write_all(
     """Every export into ``folder``; returns rows written per file."""
     folder.mkdir(parents=True, exist_ok=True)
     return {
-        "readings.csv": write_long(
-            frame, folder / "readings.csv", include_simulated=include_simulated
-        ),
-        "readers.csv": write_readers(report, folder / "readers.csv"),
-        "per_class.csv": write_per_class(report, folder / "per_class.csv"),
-        "imrmc.csv": write_imrmc(frame, folder / "imrmc.csv", include_simulated=include_simulated),
+        f"{name}.csv": write_export(
+            name, frame, report, folder / f"{name}.csv", include_simulated=include_simulated
+        )
+        for name in EXPORTS
     }

@@ -55,7 +55,7 @@ def _accuracy_jackknife(truth: np.ndarray, scores: np.ndarray) -> tuple[np.ndarr
     return total / k, (total[:, None] - hit) / (k - 1)
 
 
-accuracy.jackknife = _accuracy_jackknife  # type: ignore[attr-defined]
+accuracy.jackknife = _accuracy_jackknife  # type: ignore[attr-defined]  # or_hillis's fast path
 
 
 def auc(truth: np.ndarray, score: np.ndarray) -> float:
@@ -81,7 +81,7 @@ def _auc_jackknife(truth: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, n
     return full, loo
 
 
-auc.jackknife = _auc_jackknife  # type: ignore[attr-defined]
+auc.jackknife = _auc_jackknife  # type: ignore[attr-defined]  # or_hillis's fast path
 
 
 def _jackknife(
@@ -246,16 +246,12 @@ def _arrays(
     return [str(m) for m in modalities], [str(r) for r in readers], per_modality, sizes
 
 
-def or_hillis(df: pd.DataFrame, fom: Callable[..., float], design: str = "crossed") -> MRMCResult:
-    """Obuchowski-Rockette analysis with Hillis ddf (see the module's docstring)."""
-    if design not in DESIGNS:
-        raise ValueError(f"design must be one of {DESIGNS}, not {design!r}")
-    modalities, readers, per_modality, sizes = _arrays(df, design)
-    n_mod, n_rdr = len(modalities), len(readers)
-    if n_rdr < 2:
-        raise ValueError("MRMC needs at least two readers")
-
-    theta = np.empty((n_mod, n_rdr))
+def _jackknife_modalities(
+    fom: Callable[..., float], per_modality: list[tuple[np.ndarray, np.ndarray]], n_readers: int
+) -> tuple[np.ndarray, list[np.ndarray], list[float]]:
+    """Every reader's FOM per modality (I, J); per modality, the jackknife deviations of the
+    leave-one-case-out FOMs from their reader's mean (J, K_i) and the factor (K_i - 1) / K_i."""
+    theta = np.empty((len(per_modality), n_readers))
     deviations: list[np.ndarray] = []
     factors: list[float] = []
     for i, (truth, scores) in enumerate(per_modality):
@@ -264,7 +260,14 @@ def or_hillis(df: pd.DataFrame, fom: Callable[..., float], design: str = "crosse
         deviations.append(loo - loo.mean(axis=1, keepdims=True))
         k = scores.shape[1]
         factors.append((k - 1) / k)
+    return theta, deviations, factors
 
+
+def _covariances(
+    deviations: list[np.ndarray], factors: list[float], modalities: list[str], *, crossed: bool
+) -> tuple[Covariances, dict[str, Covariances]]:
+    """The OR error covariances over all modalities, and per modality (Var and Cov2 only)."""
+    n_mod, n_rdr = len(modalities), deviations[0].shape[0]
     # Sums of products of jackknife deviations, never the (IJ x IJ) matrix itself:
     # same[i, i'] = sum over readers and cases of D_ij D_i'j; alls[i, i'] = over all reader pairs.
     same = np.zeros((n_mod, n_mod))
@@ -272,14 +275,14 @@ def or_hillis(df: pd.DataFrame, fom: Callable[..., float], design: str = "crosse
     column_sums = [d.sum(axis=0) for d in deviations]
     for a in range(n_mod):
         for b in range(a, n_mod):
-            if a != b and design != "crossed":
+            if a != b and not crossed:
                 continue  # independent cases: no covariance across modalities
             f = np.sqrt(factors[a] * factors[b])
             same[a, b] = same[b, a] = f * float(np.sum(deviations[a] * deviations[b]))
             alls[a, b] = alls[b, a] = f * float(column_sums[a] @ column_sums[b])
 
     diag_same, diag_all = np.diag(same), np.diag(alls)
-    per_mod_cov = {
+    per_modality = {
         m: Covariances(
             var=diag_same[i] / n_rdr,
             cov1=float("nan"),
@@ -297,121 +300,169 @@ def or_hillis(df: pd.DataFrame, fom: Callable[..., float], design: str = "crosse
         cov3 = float((off_all - off_same) / (n_mod * (n_mod - 1) * n_rdr * (n_rdr - 1)))
     else:
         cov1 = cov3 = float("nan")
-    covariances = Covariances(var=var, cov1=cov1, cov2=cov2, cov3=cov3)
+    return Covariances(var=var, cov1=cov1, cov2=cov2, cov3=cov3), per_modality
 
+
+@dataclass(frozen=True)
+class _MeanSquares:
+    """The reader-by-modality ANOVA of the FOMs, with its degrees of freedom."""
+
+    modality_means: np.ndarray  # (I,)
+    ms_t: float  # modality
+    ms_r: float  # reader
+    ms_tr: float  # modality x reader
+    ms_r_per_modality: dict[str, float]  # reader, within each modality
+    df_t: int
+    df_r: int
+    df_tr: int
+
+
+def _mean_squares(theta: np.ndarray, modalities: list[str]) -> _MeanSquares:
+    n_mod, n_rdr = theta.shape
     mod_means = theta.mean(axis=1)
     rdr_means = theta.mean(axis=0)
     grand = float(theta.mean())
     df_t, df_r = n_mod - 1, n_rdr - 1
     df_tr = df_t * df_r
     nan = float("nan")
-    ms_t = n_rdr * float(((mod_means - grand) ** 2).sum()) / df_t if df_t else nan
-    ms_r = n_mod * float(((rdr_means - grand) ** 2).sum()) / df_r
     interaction = theta - mod_means[:, None] - rdr_means[None, :] + grand
-    ms_tr = float((interaction**2).sum()) / df_tr if df_tr else nan
-    ms_r_i = {m: float(theta[i].var(ddof=1)) for i, m in enumerate(modalities)}
-
-    pairs = list(combinations(range(n_mod), 2))
-
-    def diff_name(a: int, b: int) -> str:
-        return f"{modalities[a]} - {modalities[b]}"
-
-    # Random readers, random cases.
-    den = ms_tr + n_rdr * max(cov2 - cov3, 0.0) if df_t else nan
-    f_rr = ms_t / den if df_t and den > 0 else nan
-    ddf = den**2 / (ms_tr**2 / df_tr) if df_t and ms_tr > 0 else nan
-    p_rr = float(sps.f.sf(f_rr, df_t, ddf)) if np.isfinite(f_rr) and np.isfinite(ddf) else nan
-    rrrc_single = []
-    for i, m in enumerate(modalities):
-        den_i = ms_r_i[m] + n_rdr * max(per_mod_cov[m].cov2, 0.0)
-        df_i = den_i**2 / (ms_r_i[m] ** 2 / df_r) if ms_r_i[m] > 0 else float("inf")
-        rrrc_single.append(_t_interval(m, float(mod_means[i]), float(np.sqrt(den_i / n_rdr)), df_i))
-    rrrc = Analysis(
-        name="random readers, random cases",
-        statistic=f_rr,
-        df1=df_t,
-        df2=ddf,
-        p=p_rr,
-        error_term=den,
-        modalities=rrrc_single,
-        differences=[
-            _t_interval(
-                diff_name(a, b),
-                float(mod_means[a] - mod_means[b]),
-                np.sqrt(2 * den / n_rdr),
-                ddf,
-                p=True,
-            )
-            for a, b in pairs
-        ],
+    return _MeanSquares(
+        modality_means=mod_means,
+        ms_t=n_rdr * float(((mod_means - grand) ** 2).sum()) / df_t if df_t else nan,
+        ms_r=n_mod * float(((rdr_means - grand) ** 2).sum()) / df_r,
+        ms_tr=float((interaction**2).sum()) / df_tr if df_tr else nan,
+        ms_r_per_modality={m: float(theta[i].var(ddof=1)) for i, m in enumerate(modalities)},
+        df_t=df_t,
+        df_r=df_r,
+        df_tr=df_tr,
     )
 
-    # Fixed readers, random cases.
-    den_fr = var - cov1 + (n_rdr - 1) * max(cov2 - cov3, 0.0) if df_t else nan
-    chi = df_t * ms_t / den_fr if df_t and den_fr > 0 else nan
-    frrc_single = []
+
+def _differences(modalities: list[str], means: np.ndarray, se: float, df: float) -> list[Estimate]:
+    """Every pair of modalities (first minus second), with one SE and df for all of them."""
+    return [
+        _t_interval(
+            f"{modalities[a]} - {modalities[b]}", float(means[a] - means[b]), se, df, p=True
+        )
+        for a, b in combinations(range(len(modalities)), 2)
+    ]
+
+
+def _random_readers_random_cases(
+    ms: _MeanSquares,
+    cov: Covariances,
+    per_modality: dict[str, Covariances],
+    modalities: list[str],
+    n_rdr: int,
+) -> Analysis:
+    """The F test with Hillis ddf; each modality alone with its own Hillis df."""
+    nan = float("nan")
+    df_t, ms_tr = ms.df_t, ms.ms_tr
+    den = ms_tr + n_rdr * max(cov.cov2 - cov.cov3, 0.0) if df_t else nan
+    f = ms.ms_t / den if df_t and den > 0 else nan
+    ddf = den**2 / (ms_tr**2 / ms.df_tr) if df_t and ms_tr > 0 else nan
+    single = []
     for i, m in enumerate(modalities):
-        c = per_mod_cov[m]
+        ms_r_i = ms.ms_r_per_modality[m]
+        den_i = ms_r_i + n_rdr * max(per_modality[m].cov2, 0.0)
+        df_i = den_i**2 / (ms_r_i**2 / ms.df_r) if ms_r_i > 0 else float("inf")
+        mean = float(ms.modality_means[i])
+        single.append(_t_interval(m, mean, float(np.sqrt(den_i / n_rdr)), df_i))
+    return Analysis(
+        name="random readers, random cases",
+        statistic=f,
+        df1=df_t,
+        df2=ddf,
+        p=float(sps.f.sf(f, df_t, ddf)) if np.isfinite(f) and np.isfinite(ddf) else nan,
+        error_term=den,
+        modalities=single,
+        differences=_differences(modalities, ms.modality_means, np.sqrt(2 * den / n_rdr), ddf),
+    )
+
+
+def _fixed_readers_random_cases(
+    ms: _MeanSquares,
+    cov: Covariances,
+    per_modality: dict[str, Covariances],
+    modalities: list[str],
+    n_rdr: int,
+) -> Analysis:
+    """The chi-square test; normal intervals."""
+    nan, inf = float("nan"), float("inf")
+    df_t = ms.df_t
+    den = cov.var - cov.cov1 + (n_rdr - 1) * max(cov.cov2 - cov.cov3, 0.0) if df_t else nan
+    chi = df_t * ms.ms_t / den if df_t and den > 0 else nan
+    single = []
+    for i, m in enumerate(modalities):
+        c = per_modality[m]
         se_i = float(np.sqrt((c.var + (n_rdr - 1) * max(c.cov2, 0.0)) / n_rdr))
-        frrc_single.append(_t_interval(m, float(mod_means[i]), se_i, float("inf")))
-    frrc = Analysis(
+        single.append(_t_interval(m, float(ms.modality_means[i]), se_i, inf))
+    return Analysis(
         name="fixed readers, random cases",
         statistic=chi,
         df1=df_t,
-        df2=float("inf"),
+        df2=inf,
         p=float(sps.chi2.sf(chi, df_t)) if np.isfinite(chi) else nan,
-        error_term=den_fr,
-        modalities=frrc_single,
-        differences=[
-            _t_interval(
-                diff_name(a, b),
-                float(mod_means[a] - mod_means[b]),
-                np.sqrt(2 * den_fr / n_rdr),
-                float("inf"),
-                p=True,
-            )
-            for a, b in pairs
-        ],
+        error_term=den,
+        modalities=single,
+        differences=_differences(modalities, ms.modality_means, np.sqrt(2 * den / n_rdr), inf),
     )
 
-    # Random readers, fixed cases.
-    f_rf = ms_t / ms_tr if df_t and ms_tr > 0 else nan
-    rrfc = Analysis(
+
+def _random_readers_fixed_cases(ms: _MeanSquares, modalities: list[str], n_rdr: int) -> Analysis:
+    """The conventional reader-by-modality ANOVA: F = MS(T) / MS(T*R)."""
+    nan = float("nan")
+    df_t, df_tr, ms_tr = ms.df_t, ms.df_tr, ms.ms_tr
+    f = ms.ms_t / ms_tr if df_t and ms_tr > 0 else nan
+    single = [
+        _t_interval(
+            m,
+            float(ms.modality_means[i]),
+            np.sqrt(ms.ms_r_per_modality[m] / n_rdr),
+            ms.df_r,
+        )
+        for i, m in enumerate(modalities)
+    ]
+    return Analysis(
         name="random readers, fixed cases",
-        statistic=f_rf,
+        statistic=f,
         df1=df_t,
         df2=df_tr,
-        p=float(sps.f.sf(f_rf, df_t, df_tr)) if np.isfinite(f_rf) else nan,
+        p=float(sps.f.sf(f, df_t, df_tr)) if np.isfinite(f) else nan,
         error_term=ms_tr,
-        modalities=[
-            _t_interval(m, float(mod_means[i]), np.sqrt(ms_r_i[m] / n_rdr), df_r)
-            for i, m in enumerate(modalities)
-        ],
-        differences=[
-            _t_interval(
-                diff_name(a, b),
-                float(mod_means[a] - mod_means[b]),
-                np.sqrt(2 * ms_tr / n_rdr),
-                df_tr,
-                p=True,
-            )
-            for a, b in pairs
-        ],
+        modalities=single,
+        differences=_differences(modalities, ms.modality_means, np.sqrt(2 * ms_tr / n_rdr), df_tr),
     )
 
+
+def or_hillis(df: pd.DataFrame, fom: Callable[..., float], design: str = "crossed") -> MRMCResult:
+    """Obuchowski-Rockette analysis with Hillis ddf (see the module's docstring)."""
+    if design not in DESIGNS:
+        raise ValueError(f"design must be one of {DESIGNS}, not {design!r}")
+    modalities, readers, per_modality, sizes = _arrays(df, design)
+    n_rdr = len(readers)
+    if n_rdr < 2:
+        raise ValueError("MRMC needs at least two readers")
+    theta, deviations, factors = _jackknife_modalities(fom, per_modality, n_rdr)
+    cov, per_mod_cov = _covariances(deviations, factors, modalities, crossed=design == "crossed")
+    ms = _mean_squares(theta, modalities)
     return MRMCResult(
         design=design,
         modalities=modalities,
         readers=readers,
         n_cases=dict(zip(modalities, sizes, strict=True)),
         fom=pd.DataFrame(theta.T, index=readers, columns=modalities),
-        covariances=covariances,
+        covariances=cov,
         per_modality_covariances=per_mod_cov,
-        ms_t=ms_t,
-        ms_r=ms_r,
-        ms_tr=ms_tr,
-        ms_r_per_modality=ms_r_i,
-        random_readers_random_cases=rrrc,
-        fixed_readers_random_cases=frrc,
-        random_readers_fixed_cases=rrfc,
+        ms_t=ms.ms_t,
+        ms_r=ms.ms_r,
+        ms_tr=ms.ms_tr,
+        ms_r_per_modality=ms.ms_r_per_modality,
+        random_readers_random_cases=_random_readers_random_cases(
+            ms, cov, per_mod_cov, modalities, n_rdr
+        ),
+        fixed_readers_random_cases=_fixed_readers_random_cases(
+            ms, cov, per_mod_cov, modalities, n_rdr
+        ),
+        random_readers_fixed_cases=_random_readers_fixed_cases(ms, modalities, n_rdr),
     )

@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
-from analysis.reports import StudyReport
+from analysis.readings_report import StudyReport
 from lesions.codes import DIAGNOSES
 
 matplotlib.use("Agg")
@@ -103,7 +103,7 @@ def paired_accuracy(
     colours = np.where(b > a, COLOURS[2], COLOURS[3])
     # One collection, not one line per reader: thousands of readers draw in one call.
     ax.add_collection(
-        LineCollection(segments, colors=list(colours), alpha=0.15 if many else 0.6, lw=0.8)
+        LineCollection(list(segments), colors=list(colours), alpha=0.15 if many else 0.6, lw=0.8)
     )
     if not many:
         ax.scatter(np.zeros(len(a)), a, color=COLOURS[0], zorder=3, s=14)
@@ -184,7 +184,7 @@ def report_figures(report: StudyReport) -> dict[str, Figure]:
         figures[f"confusion-{slug}-share"] = confusion_matrix(
             counts, f"{who}, {phase.phase}", normalise=True
         )
-        tpr_series[f"{who} ({phase.phase})"] = phase.readers.pooled.tpr
+        tpr_series[f"{who} ({phase.phase})"] = phase.readers.pooled.tpr.tolist()
         if phase.model is not None:
             figures[f"confusion-{slug}-dnn"] = confusion_matrix(
                 phase.model.confusion, f"DNN, {phase.phase}"
@@ -192,7 +192,7 @@ def report_figures(report: StudyReport) -> dict[str, Figure]:
             figures[f"confusion-{slug}-dnn-share"] = confusion_matrix(
                 phase.model.confusion, f"DNN, {phase.phase}", normalise=True
             )
-            tpr_series[f"DNN ({phase.phase})"] = phase.model.tpr
+            tpr_series[f"DNN ({phase.phase})"] = phase.model.tpr.tolist()
     if tpr_series:
         figures["tpr-per-class"] = per_class_tpr(tpr_series)
     for comparison in report.comparisons:

@@ -8,22 +8,26 @@ from pathlib import Path
 
 import pandas as pd
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from analysis import exports, plots, reports, selectors, summaries
+from analysis import exports, plots, readings_report, selectors
 from analysis.models import ReportJob
+from analysis.report_tables import report_tables, table_html
 from contests.models import Study
+from core.services import job_running
 
-Progress = Callable[[float, str], None]
+# Told the fraction done and what is being done; whatever it returns is ignored.
+Progress = Callable[[float, str], object]
 
 
 def study_report_build(
     *, study: Study, include_simulated: bool = False
-) -> tuple[pd.DataFrame, reports.StudyReport]:
+) -> tuple[pd.DataFrame, readings_report.StudyReport]:
     frame = selectors.study_readings(study, include_simulated=include_simulated)
-    return frame, reports.study_report(frame, include_simulated=include_simulated)
+    return frame, readings_report.study_report(frame, include_simulated=include_simulated)
 
 
 def study_exports_write(
@@ -32,12 +36,6 @@ def study_exports_write(
     """readings.csv, readers.csv, per_class.csv and imrmc.csv into ``folder``."""
     frame, report = study_report_build(study=study, include_simulated=include_simulated)
     return exports.write_all(frame, report, folder, include_simulated=include_simulated)
-
-
-def _table_html(frame: pd.DataFrame) -> str:
-    return frame.to_html(
-        index=False, float_format=lambda v: f"{v:.4g}", na_rep="", classes="data", border=0
-    )
 
 
 def study_report_write(
@@ -50,14 +48,14 @@ def study_report_write(
     """The report into ``folder``: index.html (plots + tables), tables and exports as CSV,
     plots as SVG and PNG. Written into a temporary folder first, so a failure leaves no half
     report behind. Returns the file names."""
-    step = progress or (lambda fraction, message: None)
+    step: Progress = progress or (lambda fraction, message: None)
     step(0.05, "reading the study")
     frame, report = study_report_build(study=study, include_simulated=include_simulated)
     step(0.3, "tables and exports")
     work = folder.with_name(folder.name + ".partial")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    tables = summaries.report_tables(report)
+    tables = report_tables(report)
     for name, table in tables.items():
         exports.escaped(table).to_csv(work / f"{name}.csv", index=False)
     exports.write_long(frame, work / "readings.csv", include_simulated=include_simulated)
@@ -76,7 +74,11 @@ def study_report_write(
             "study": study,
             "report": report,
             "generated_at": timezone.now(),
-            "tables": {name: _table_html(t) for name, t in tables.items() if name != "readers"},
+            "tables": {
+                name: table_html(t, readable_headers=False)
+                for name, t in tables.items()
+                if name != "readers"
+            },
             "figures": svgs,
             "files": sorted(p.name for p in work.iterdir()),
             "notes": report.notes,  # escaped by the template
@@ -95,10 +97,10 @@ def report_job_create(
     """A pending report job, queued on the default worker once this transaction commits."""
     from analysis.tasks import report_job_run_task
 
+    # An anonymous user (or the demo's None) leaves the job without an author.
+    author = user if isinstance(user, get_user_model()) and user.is_authenticated else None
     job = ReportJob.objects.create(
-        study=study,
-        include_simulated=include_simulated,
-        created_by=user if getattr(user, "is_authenticated", False) else None,
+        study=study, include_simulated=include_simulated, created_by=author
     )
     transaction.on_commit(lambda: report_job_run_task.delay(job_id=job.pk))
     return job
@@ -108,25 +110,18 @@ def report_job_folder(job: ReportJob) -> Path:
     return Path(settings.MEDIA_ROOT) / "reports" / f"study-{job.study_id}" / f"job-{job.pk}"
 
 
-def report_job_run(*, job: ReportJob) -> ReportJob:
+def report_job_run(*, job: ReportJob, task_id: str = "") -> ReportJob:
     """Build a job's report files, writing its progress to the row as it goes."""
-    from core.services import job_fail, job_progress, job_start, job_succeed
-
-    job_start(job=job, message="building the report")
     folder = report_job_folder(job)
-    try:
+    with job_running(job, message="building the report", task_id=task_id) as run:
         files = study_report_write(
             study=job.study,
             folder=folder,
             include_simulated=job.include_simulated,
-            progress=lambda fraction, message: job_progress(
-                job=job, progress=fraction, message=message
-            ),
+            progress=run.progress,
         )
-    except Exception as error:
-        job_fail(job=job, error=f"{type(error).__name__}: {error}")
-        raise
-    relative = folder.relative_to(Path(settings.MEDIA_ROOT)).as_posix()
-    ReportJob.objects.filter(pk=job.pk).update(folder=relative, files=files)
-    job.folder, job.files = relative, files
-    return job_succeed(job=job, message=f"{len(files)} files")
+        relative = folder.relative_to(Path(settings.MEDIA_ROOT)).as_posix()
+        ReportJob.objects.filter(pk=job.pk).update(folder=relative, files=files)
+        job.folder, job.files = relative, files
+        run.result = f"{len(files)} files"
+    return job

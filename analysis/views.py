@@ -12,12 +12,14 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from analysis import exports, plots, selectors, services, summaries, tables
+from analysis import exports, plots, selectors, services
+from analysis.dnn_tables import dnn_table, paper_comparisons
 from analysis.models import ReportJob
+from analysis.report_tables import report_tables, table_html
 from contests.models import Study
 from core.decorators import researcher_required
 
-EXPORTS = ("readings", "readers", "per_class", "imrmc")
+EXPORTS = exports.EXPORTS
 PAGE_TABLES = ("table4", "comparisons", "tpr_change", "ai_follow", "mrmc", "timing", "per_class")
 
 
@@ -25,10 +27,10 @@ def _simulated(request: HttpRequest) -> bool:
     return request.GET.get("simulated") == "1"
 
 
-def csv_response(frame_writer: object, filename: str) -> HttpResponse:
+def csv_response(filename: str) -> HttpResponse:
+    """An empty CSV download for an export to be written into."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    frame_writer(response)  # type: ignore[operator]
     return response
 
 
@@ -43,15 +45,6 @@ TABLE_TITLES = {
 }
 
 
-def table_html(frame: object) -> str:
-    """A DataFrame as an HTML table; pandas escapes every cell."""
-    readable = frame.rename(columns=lambda c: str(c).replace("_", " "))  # type: ignore[attr-defined]
-    html = readable.to_html(
-        index=False, float_format=lambda v: f"{v:.4g}", na_rep="", classes="data", border=0
-    )
-    return mark_safe(html)  # noqa: S308 - escaped by pandas
-
-
 @researcher_required
 def index(request: HttpRequest) -> HttpResponse:
     return render(request, "analysis/index.html", {"studies": selectors.studies_with_readings()})
@@ -62,7 +55,7 @@ def study_results(request: HttpRequest, pk: int) -> HttpResponse:
     study = get_object_or_404(Study, pk=pk)
     include_simulated = _simulated(request)
     _, report = services.study_report_build(study=study, include_simulated=include_simulated)
-    named = summaries.report_tables(report)
+    named = report_tables(report)
     figures = {
         name: mark_safe(plots.to_svg(figure))  # noqa: S308 - matplotlib's own escaped SVG
         for name, figure in plots.report_figures(report).items()
@@ -88,13 +81,9 @@ def study_export(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if name not in EXPORTS:
         raise Http404("no such export")
     frame, report = services.study_report_build(study=study, include_simulated=include_simulated)
-    writers = {
-        "readings": lambda out: exports.write_long(frame, out, include_simulated=include_simulated),
-        "readers": lambda out: exports.write_readers(report, out),
-        "per_class": lambda out: exports.write_per_class(report, out),
-        "imrmc": lambda out: exports.write_imrmc(frame, out, include_simulated=include_simulated),
-    }
-    return csv_response(writers[name], f"study-{study.pk}-{name}.csv")
+    response = csv_response(f"study-{study.pk}-{name}.csv")
+    exports.write_export(name, frame, report, response, include_simulated=include_simulated)
+    return response
 
 
 @researcher_required
@@ -146,16 +135,12 @@ def dnn_tables(request: HttpRequest) -> HttpResponse:
     evaluations = selectors.evaluations_frame()
     context: dict[str, object] = {"has_evaluations": not evaluations.empty}
     if not evaluations.empty:
-        context["table2"] = table_html(
-            tables.dnn_table(evaluations, use_clinical=False).reset_index()
-        )
-        context["table3"] = table_html(
-            tables.dnn_table(evaluations, use_clinical=True).reset_index()
-        )
+        context["table2"] = table_html(dnn_table(evaluations, use_clinical=False).reset_index())
+        context["table3"] = table_html(dnn_table(evaluations, use_clinical=True).reset_index())
         if evaluations["architecture"].nunique() >= 2:
-            context["wilcoxon"] = table_html(tables.paper_comparisons(evaluations))
+            context["wilcoxon"] = table_html(paper_comparisons(evaluations))
             context["mann_whitney"] = table_html(
-                tables.paper_comparisons(
+                paper_comparisons(
                     evaluations, test="mann-whitney", alternative="less", method="asymptotic"
                 )
             )

@@ -24,12 +24,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 
 def run(readers: int, cases_per_phase: int, seed: int) -> dict[str, float]:
-    from analysis import exports, plots, reports, simulate
+    from analysis import exports, plots, readings_report, simulate
 
     frame = simulate.simulate_study(n_readers=readers, n_cases=cases_per_phase, seed=seed)
     times: dict[str, float] = {"readings": float(len(frame))}
     started = time.perf_counter()
-    report = reports.study_report(frame, include_simulated=True)
+    report = readings_report.study_report(frame, include_simulated=True)
     times["report"] = time.perf_counter() - started
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)

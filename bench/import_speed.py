@@ -39,7 +39,7 @@ def main() -> None:
     from lesions.ham10000 import check_image_set
     from lesions.models import Dataset
     from lesions.services import dataset_import, dataset_split
-    from lesions.standin_set import PARTS, SHIPPED_METADATA, write_standin_set
+    from lesions.standin.dataset import PARTS, SHIPPED_METADATA, write_standin_set
 
     call_command("migrate", verbosity=0)
     Dataset.objects.filter(name="bench").delete()

@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lesions import standin
-from lesions.standin_set import SHIPPED_METADATA, read_rows, write_standin_set
+from lesions.standin.dataset import SHIPPED_METADATA, read_rows, write_standin_set
+from lesions.standin.render import render, render_jpeg
 
 
 def cpu_seconds() -> float:
@@ -37,8 +37,8 @@ def main() -> None:
     rows = read_rows(SHIPPED_METADATA)[1][:60]
     table: list[tuple[str, int, float, float]] = []
     for label, draw in (
-        ("draw (1 process)", standin.render),
-        ("draw + JPEG encode (1 process)", standin.render_jpeg),
+        ("draw (1 process)", render),
+        ("draw + JPEG encode (1 process)", render_jpeg),
     ):
         wall, cpu = time.perf_counter(), cpu_seconds()
         for row in rows:

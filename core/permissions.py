@@ -20,7 +20,7 @@ class ResearcherRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
     """For class-based researcher pages: anonymous users go to the login page, others get 403."""
 
     def test_func(self) -> bool:
-        return is_researcher(self.request.user)  # type: ignore[attr-defined]
+        return is_researcher(self.request.user)  # type: ignore[attr-defined]  # the view it mixes into has the request
 
 
 class IsResearcher(BasePermission):

@@ -88,12 +88,15 @@ class JobRun(Generic[J]):
     result: str = "done"
     _last_write: float = field(default=float("-inf"), repr=False)
 
-    def progress(self, fraction: float, message: str | None = None, *, force: bool = False) -> None:
+    def progress(self, fraction: float, message: str | None = None, *, force: bool = False) -> bool:
+        """Write the progress, unless the last write was under ``min_interval`` ago. Returns
+        whether it wrote, so that a body can write its own fields on the same beat."""
         now = time.monotonic()
         if not force and now - self._last_write < self.min_interval:
-            return
+            return False
         self._last_write = now
         job_progress(job=self.job, progress=fraction, message=message)
+        return True
 
 
 @contextmanager

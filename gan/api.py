@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from rest_framework import serializers, viewsets
 from rest_framework.routers import SimpleRouter
 
 from gan.models import GanEvaluation, GanRun, GeneratedImage
+from lesions.models import Dataset
 
 
 class GanRunSerializer(serializers.ModelSerializer):
-    dataset = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    dataset: serializers.SlugRelatedField[Dataset] = serializers.SlugRelatedField(
+        slug_field="name", read_only=True
+    )
 
     class Meta:
         model = GanRun
@@ -46,10 +50,10 @@ class GanRunViewSet(viewsets.ReadOnlyModelViewSet):
 class GeneratedImageViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = GeneratedImageSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[GeneratedImage]:
         items = GeneratedImage.objects.select_related("image").order_by("pk")
         run = self.request.query_params.get("run")
-        return items.filter(run_id=run) if run and run.isdigit() else items
+        return items.filter(run_id=int(run)) if run and run.isdigit() else items
 
 
 class GanEvaluationViewSet(viewsets.ReadOnlyModelViewSet):

@@ -10,6 +10,7 @@ trained. A network built with clinical data is given the classifier's own encodi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import torch
@@ -21,10 +22,13 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 
 
 class NetJudge(nn.Module):
+    mean: Tensor  # buffers: registered in __init__, moved with the module
+    std: Tensor
+
     def __init__(
         self,
         net: nn.Module,
-        size: tuple[int, int],
+        size: Sequence[int],  # (width, height) of the classifier's input
         device: str | torch.device = "cpu",
         missing_clinical: Tensor | None = None,
     ) -> None:
@@ -45,7 +49,8 @@ class NetJudge(nn.Module):
         # The network's own forward gives the logits; a hook on its backbone gives the
         # features, so the judge never re-implements how the network fuses them.
         captured: list[Tensor] = []
-        hook = self.net.backbone.register_forward_hook(lambda m, i, out: captured.append(out))
+        backbone = self.net.get_submodule("backbone")
+        hook = backbone.register_forward_hook(lambda m, i, out: captured.append(out))
         try:
             if getattr(self.net, "clinical", None) is not None:
                 if self.missing_clinical is None:

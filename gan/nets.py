@@ -54,10 +54,10 @@ class NetConfig:
         return int(math.log2(self.final_size)) - 1
 
     def resolution(self, phase: int) -> int:
-        return 4 * 2**phase
+        return 4 * int(2**phase)
 
     def channels(self, phase: int) -> int:
-        return max(1, min(self.max_channels, self.channel_base // 2**phase))
+        return max(1, min(self.max_channels, self.channel_base // int(2**phase)))
 
     def to_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -119,7 +119,8 @@ class Modulation(nn.Module):
         self.affine = EqualLinear(style_dim, 2 * channels, gain=MOD_GAIN)
 
     def forward(self, x: Tensor, style: Tensor) -> Tensor:
-        scale, shift = self.affine(style).unsqueeze(-1).unsqueeze(-1).chunk(2, dim=1)
+        params: Tensor = self.affine(style)
+        scale, shift = params.unsqueeze(-1).unsqueeze(-1).chunk(2, dim=1)
         return pixel_norm(x) * (1 + scale) + shift
 
 
@@ -141,7 +142,8 @@ class GeneratorBlock(nn.Module):
         else:
             x = self.conv0(F.interpolate(x, scale_factor=2, mode="nearest"))
         x = self.mod0(_lrelu(x), style)
-        return self.mod1(_lrelu(self.conv1(x)), style)
+        out: Tensor = self.mod1(_lrelu(self.conv1(x)), style)
+        return out
 
 
 class Generator(nn.Module):
@@ -186,7 +188,7 @@ class Generator(nn.Module):
         for index in range(phase + 1):
             previous = x
             x = self.blocks[index](x, torch.cat([w, parts[index]], dim=1))
-        image = self.to_rgb[phase](x)
+        image: Tensor = self.to_rgb[phase](x)
         if phase > 0 and alpha < 1.0:
             skip = F.interpolate(self.to_rgb[phase - 1](previous), scale_factor=2, mode="nearest")
             image = torch.lerp(skip, image, alpha)

@@ -41,12 +41,12 @@ def training_images_queryset(*, dataset: Dataset) -> QuerySet[Image]:
 
 
 def _square(path: Path, size: int) -> np.ndarray:
-    with PILImage.open(path) as picture:
-        picture = picture.convert("RGB")
+    with PILImage.open(path) as opened:
+        picture = opened.convert("RGB")
         side = min(picture.size)
         left, top = (picture.width - side) // 2, (picture.height - side) // 2
-        picture = picture.crop((left, top, left + side, top + side))
-        return np.asarray(picture.resize((size, size), PILImage.Resampling.LANCZOS))
+        square = picture.crop((left, top, left + side, top + side))
+        return np.asarray(square.resize((size, size), PILImage.Resampling.LANCZOS))
 
 
 def real_images(*, dataset: Dataset, size: int) -> RealImages:

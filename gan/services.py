@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from PIL import Image as PILImage
 
-from core.services import job_fail, job_progress, job_start, job_succeed
+from core.services import job_running
 from gan.clinical import ClinicalSampler
 from gan.models import GanEvaluation, GanRun, GeneratedImage, Preset
 from gan.selectors import real_images, run_dir, training_images_queryset
@@ -60,9 +60,49 @@ def gan_run_create(
     return run
 
 
+@transaction.atomic
+def gan_run_queue(
+    *,
+    run: GanRun | None = None,
+    dataset: Dataset | None = None,
+    name: str = "",
+    preset_name: str = Preset.DEFAULT,
+    final_size: int = 64,
+    gallery_per_class: int = 8,
+    overrides: dict[str, Any] | None = None,
+) -> GanRun:
+    """Queue a run's training on the gpu queue once this transaction commits: ``run`` as it is,
+    or without one a new run on ``dataset``, made by ``gan_run_create`` from the other arguments
+    (which refuses a synthetic data set or one without real training images: ValueError)."""
+    from gan.tasks import train_gan_run  # the task calls this module's services: import late
+
+    if run is None:
+        if dataset is None:
+            raise ValueError("queue an existing run, or name the data set of a new one")
+        run = gan_run_create(
+            dataset=dataset,
+            name=name,
+            preset_name=preset_name,
+            final_size=final_size,
+            gallery_per_class=gallery_per_class,
+            overrides=overrides,
+        )
+    run_id = run.pk
+    transaction.on_commit(lambda: train_gan_run.delay(run_id=run_id))
+    return run
+
+
 def _thin(history: list[dict[str, float]]) -> list[dict[str, float]]:
     step = max(1, -(-len(history) // HISTORY_POINTS))
     return history[::step]
+
+
+def _progress_message(progress: Progress, n_phases: int) -> str:
+    losses = ", ".join(f"{k} {v:.3g}" for k, v in progress.losses.items())
+    return (
+        f"phase {progress.phase + 1}/{n_phases} {progress.resolution}px, "
+        f"alpha {progress.alpha:.2f}, {progress.images_seen:,} images; {losses}"
+    )
 
 
 def gan_run_train(
@@ -75,44 +115,32 @@ def gan_run_train(
     """
     config = TrainConfig.from_dict(run.config)
     device = _device()
-    job_start(job=run, message="loading images", task_id=task_id)
-    GanRun.objects.filter(pk=run.pk).update(attempts=run.attempts + 1, device=str(device))
-    try:
+    with job_running(
+        run, message="loading images", task_id=task_id, min_interval=WRITE_EVERY_S
+    ) as job:
+        GanRun.objects.filter(pk=run.pk).update(attempts=run.attempts + 1, device=str(device))
         data = real_images(dataset=run.dataset, size=config.net.final_size)
-        out = run_dir(run)
-        trainer = Trainer(config, data.images, data.labels, out, device=device)
+        trainer = Trainer(config, data.images, data.labels, run_dir(run), device=device)
         trainer.load_checkpoint()
-        last_write = 0.0
 
         def report(progress: Progress) -> None:
-            nonlocal last_write
             if on_progress:
                 on_progress(progress)
-            now = time.monotonic()
-            if not progress.phase_done and now - last_write < WRITE_EVERY_S:
-                return
-            last_write = now
-            GanRun.objects.filter(pk=run.pk).update(
-                phase=progress.phase,
-                resolution=progress.resolution,
-                alpha=progress.alpha,
-                images_seen=progress.images_seen,
-                losses=progress.losses,
-                history=_thin(trainer.history),
-                grids=trainer.grids,
-                checkpoint=str(trainer.checkpoint_path),
-            )
-            losses = ", ".join(f"{k} {v:.3g}" for k, v in progress.losses.items())
-            job_progress(
-                job=run,
-                progress=0.95 * progress.fraction,
-                message=f"phase {progress.phase + 1}/{config.net.n_phases} "
-                f"{progress.resolution}px, alpha {progress.alpha:.2f}, "
-                f"{progress.images_seen:,} images; {losses}",
-            )
+            message = _progress_message(progress, config.net.n_phases)
+            # The end of a phase is always written: its grid and checkpoint are new.
+            if job.progress(0.95 * progress.fraction, message, force=progress.phase_done):
+                GanRun.objects.filter(pk=run.pk).update(
+                    phase=progress.phase,
+                    resolution=progress.resolution,
+                    alpha=progress.alpha,
+                    images_seen=progress.images_seen,
+                    losses=progress.losses,
+                    history=_thin(trainer.history),
+                    grids=trainer.grids,
+                    checkpoint=str(trainer.checkpoint_path),
+                )
 
         trainer.train(on_progress=report)
-        run.refresh_from_db()
         GanRun.objects.filter(pk=run.pk).update(
             phase=config.net.n_phases - 1,
             resolution=config.net.final_size,
@@ -125,12 +153,9 @@ def gan_run_train(
         run.refresh_from_db()
         missing = run.gallery_per_class * len(DIAGNOSES) - run.generated.count()
         if missing > 0:
-            job_progress(job=run, progress=0.97, message="generating the gallery")
+            job.progress(0.97, "generating the gallery", force=True)
             gan_images_generate(run=run, n=missing, real=data.records())
-    except Exception as error:
-        job_fail(job=run, error=f"{type(error).__name__}: {error}")
-        raise
-    job_succeed(job=run, message=f"trained on {trainer.images_seen:,} images")
+        job.result = f"trained on {trainer.images_seen:,} images"
     return run
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.models import JobStatus
+from core.services import job_is_done
 from core.tasks import gpu_task
 from gan.models import GanRun
 from gan.services import gan_run_train
@@ -15,7 +15,6 @@ def train_gan_run(self: Any, *, run_id: int) -> int:
     """Train a GAN run to the end. Delivered again after a crash (acks_late), it resumes from
     the run's last checkpoint; a finished run is left as it is."""
     run = GanRun.objects.get(pk=run_id)
-    if run.status == JobStatus.SUCCEEDED:
-        return run.pk
-    gan_run_train(run=run, task_id=self.request.id or "")
+    if not job_is_done(run):
+        gan_run_train(run=run, task_id=self.request.id or "")
     return run.pk

@@ -121,7 +121,8 @@ def gradient_penalty(
         mixed = (eps * real.float() + (1 - eps) * fake.float()).requires_grad_(True)
         scores = critic(mixed).float()
         (grad,) = torch.autograd.grad(scores.sum(), mixed, create_graph=True)
-        return (grad.flatten(1).norm(2, dim=1) - 1).pow(2).mean()
+        penalty: Tensor = (grad.flatten(1).norm(2, dim=1) - 1).pow(2).mean()
+        return penalty
 
 
 def to_float_images(batch: Tensor) -> Tensor:

@@ -6,14 +6,13 @@ import io
 from pathlib import Path
 
 from django import forms
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from core.decorators import researcher_required
 from gan.models import GanRun, GeneratedImage, Preset
 from gan.selectors import generated_by_diagnosis, run_dir
-from gan.services import gan_run_create
+from gan.services import gan_run_queue
 from lesions.codes import DIAGNOSIS_NAMES
 from lesions.models import Dataset
 
@@ -30,10 +29,8 @@ class RunForm(forms.Form):
 def index(request: HttpRequest) -> HttpResponse:
     form = RunForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        from gan.tasks import train_gan_run
-
         try:
-            run = gan_run_create(
+            run = gan_run_queue(
                 dataset=form.cleaned_data["dataset"],
                 preset_name=form.cleaned_data["preset"],
                 final_size=form.cleaned_data["final_size"],
@@ -41,7 +38,6 @@ def index(request: HttpRequest) -> HttpResponse:
         except ValueError as error:
             form.add_error(None, str(error))
         else:
-            transaction.on_commit(lambda: train_gan_run.delay(run_id=run.pk))
             return redirect("gan:run", pk=run.pk)
     runs = GanRun.objects.select_related("dataset")
     return render(request, "gan/index.html", {"runs": runs, "form": form})

@@ -18,7 +18,7 @@ from lesions.codes import DIAGNOSES
 from lesions.models import Dataset, Image
 from lesions.services import dataset_import, dataset_split
 from lesions.splits import format_counts
-from lesions.standin_set import PARTS, SHIPPED_METADATA, write_standin_set
+from lesions.standin.dataset import PARTS, SHIPPED_METADATA, write_standin_set
 
 DATASET = "ham10000-standin"
 T = TypeVar("T")
@@ -48,7 +48,7 @@ def setup(*, options: DemoOptions, out: Console) -> None:
         dataset_name=DATASET,
         skip_invalid=True,
         title="HAM10000 stand-in images",
-        source="Drawn by lesions/standin.py for each row of the real HAM10000 metadata",
+        source="Drawn by lesions/standin/render.py for each row of the real HAM10000 metadata",
         progress=bar,
     )
     out.print(f"Data set {DATASET}: {result.created} images stored, {result.unchanged} unchanged")

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -95,7 +96,7 @@ def _compare_with_stored(
     return new, unchanged, problems
 
 
-def _write_files(images: list[Image], records: list[Record], progress: Progress) -> None:
+def _write_files(images: list[Image], records: list[Record], progress: Progress[Any]) -> None:
     def write(pair: tuple[Image, Record]) -> None:
         image, record = pair
         # Cleaned again rather than kept from the check: holding 10,000 images in memory
@@ -125,7 +126,7 @@ def dataset_import(
     is_synthetic: bool = False,
     title: str = "",
     source: str = HAM10000_SOURCE,
-    progress: Progress | None = None,
+    progress: Progress[Any] | None = None,
 ) -> ImportResult:
     """Import a HAM10000-layout image set into ``dataset_name``.
 
@@ -133,7 +134,7 @@ def dataset_import(
     is written. Rows already stored unchanged are left alone; a stored row that differs is
     reported, never overwritten. Images are stored cleaned of metadata, named by public id.
     """
-    bar: Progress = progress or _no_progress
+    bar: Progress[Any] = progress or _no_progress
     check = ham10000.check_image_set(metadata, image_dirs, progress=bar)
     dataset = Dataset.objects.select_for_update().filter(name=dataset_name).first()
     new, unchanged, changed = _compare_with_stored(dataset, check)
@@ -161,7 +162,7 @@ def dataset_import(
     return result
 
 
-def _store(dataset: Dataset, records: list[Record], progress: Progress) -> None:
+def _store(dataset: Dataset, records: list[Record], progress: Progress[Any]) -> None:
     existing = dict(Lesion.objects.filter(dataset=dataset).values_list("lesion_id", "pk"))
     fresh = {
         r.lesion_id: Lesion(dataset=dataset, lesion_id=r.lesion_id, diagnosis=r.dx)
@@ -194,7 +195,8 @@ def _store(dataset: Dataset, records: list[Record], progress: Progress) -> None:
     except BaseException:
         # The transaction rolls the rows back; the files must go with them.
         for image in images:
-            default_storage.delete(image.file.name)
+            if image.file.name:  # named above, before anything was written
+                default_storage.delete(image.file.name)
         raise
 
 

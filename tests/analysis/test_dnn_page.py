@@ -6,9 +6,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from analysis import selectors, tables
+from analysis import dnn_tables, selectors
 from classifier.models import Evaluation, Experiment, TrainingRun
-from tests.analysis.test_tables import ARCHITECTURES, PAPER
+from tests.analysis.test_dnn_tables import ARCHITECTURES, PAPER
 from tests.lesions.factories import DatasetFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,9 +46,9 @@ def evaluated() -> None:
 def test_the_evaluations_become_the_papers_tables(evaluated: None) -> None:
     frame = selectors.evaluations_frame()
     assert len(frame) == 32
-    table2 = tables.dnn_table(frame, use_clinical=False)
+    table2 = dnn_tables.dnn_table(frame, use_clinical=False)
     assert round(table2.loc["mobilenetv2_100", "high_accuracy_mean"] * 100, 2) == 83.88
-    table3 = tables.dnn_table(frame, use_clinical=True)
+    table3 = dnn_tables.dnn_table(frame, use_clinical=True)
     assert round(table3.loc["vgg19", "low_error_rate_mean"] * 100, 2) == 20.57
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import exports, reports, simulate
+from analysis import exports, readings_report, simulate
 from analysis import frames as F
 from tests.analysis.readings import readings
 
@@ -92,7 +92,7 @@ def test_the_imrmc_export_scores_malignant_calls_with_a_truth_row_per_case(
 
 def test_write_all_writes_every_file_that_pandas_reads_back(tmp_path: Path) -> None:
     frame = simulate.simulate_study(n_readers=4, n_cases=10, seed=3)
-    report = reports.study_report(frame, include_simulated=True)
+    report = readings_report.study_report(frame, include_simulated=True)
     counts = exports.write_all(frame, report, tmp_path, include_simulated=True)
     assert counts["readings.csv"] == 80
     assert counts["readers.csv"] == 8  # 4 readers x 2 phases
@@ -100,6 +100,16 @@ def test_write_all_writes_every_file_that_pandas_reads_back(tmp_path: Path) -> N
     assert counts["imrmc.csv"] == 80 + 20
     for name, rows in counts.items():
         assert len(pd.read_csv(tmp_path / name)) == rows
+
+
+def test_an_export_is_written_by_name_into_any_text_sink() -> None:
+    frame = simulate.simulate_study(n_readers=2, n_cases=5, seed=4)
+    report = readings_report.study_report(frame, include_simulated=True)
+    sink = io.StringIO()
+    rows = exports.write_export("imrmc", frame, report, sink, include_simulated=True)
+    assert rows == len(pd.read_csv(io.StringIO(sink.getvalue()))) == 20 + 10
+    with pytest.raises(ValueError, match="no export called 'scores'"):
+        exports.write_export("scores", frame, report, io.StringIO())
 
 
 def test_escaping_reaches_categorical_columns_too() -> None:

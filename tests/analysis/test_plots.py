@@ -3,16 +3,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis import plots, reports, simulate
+from analysis import plots, readings_report, simulate
 
 
 @pytest.fixture(scope="module")
-def report() -> reports.StudyReport:
+def report() -> readings_report.StudyReport:
     frame = simulate.simulate_study(n_readers=6, n_cases=20, seed=4)
-    return reports.study_report(frame, include_simulated=True)
+    return readings_report.study_report(frame, include_simulated=True)
 
 
-def test_every_report_figure_renders_as_svg_and_png(report: reports.StudyReport) -> None:
+def test_every_report_figure_renders_as_svg_and_png(report: readings_report.StudyReport) -> None:
     figures = plots.report_figures(report)
     assert set(figures) == {
         "confusion-phase-1--timed",

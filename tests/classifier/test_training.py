@@ -124,7 +124,7 @@ def test_a_short_run_on_stand_in_images_learns_well_above_chance(tmp_path: Path)
     from PIL import Image as PILImage
 
     from lesions.codes import DIAGNOSES
-    from lesions.standin import render
+    from lesions.standin.render import render
 
     per_class, val_per_class = 30, 10
     rows = [

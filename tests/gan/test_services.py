@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 import torch
 
 from core.models import JobStatus
+from gan import tasks
 from gan.models import GanEvaluation, GanRun, GeneratedImage
 from gan.selectors import real_images, synthetic_image_ids
-from gan.services import gan_images_generate, gan_run_create, gan_run_evaluate, gan_run_train
+from gan.services import (
+    gan_images_generate,
+    gan_run_create,
+    gan_run_evaluate,
+    gan_run_queue,
+    gan_run_train,
+)
 from gan.training import TrainConfig, Trainer
 from lesions.codes import DIAGNOSES
 from lesions.models import Dataset, Image
@@ -90,6 +98,58 @@ def test_a_gan_is_not_trained_on_a_synthetic_data_set(db: None) -> None:
     synthetic = DatasetFactory(name="made-up", is_synthetic=True)
     with pytest.raises(ValueError, match="synthetic"):
         gan_run_create(dataset=synthetic)
+
+
+def test_queueing_creates_the_run_and_sends_it_to_the_gpu_queue_after_the_commit(
+    real_dataset: Dataset, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    queued: list[int] = []
+    monkeypatch.setattr(tasks.train_gan_run, "delay", lambda run_id: queued.append(run_id))
+    with django_capture_on_commit_callbacks() as callbacks:
+        run = gan_run_queue(dataset=real_dataset, name="queued", final_size=8)
+    assert queued == []  # not before the commit
+    for callback in callbacks:
+        callback()
+    assert queued == [run.pk]
+    assert (run.name, run.final_size, run.status) == ("queued", 8, JobStatus.PENDING)
+
+
+def test_queueing_an_existing_run_creates_nothing(
+    make_run: MakeRun, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    run = make_run(name="again")
+    queued: list[int] = []
+    monkeypatch.setattr(tasks.train_gan_run, "delay", lambda run_id: queued.append(run_id))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert gan_run_queue(run=run) == run
+    assert queued == [run.pk]
+    assert GanRun.objects.count() == 1
+
+
+def test_queueing_needs_a_run_or_a_real_data_set(db: None) -> None:
+    with pytest.raises(ValueError, match="existing run, or name the data set"):
+        gan_run_queue()
+    with pytest.raises(ValueError, match="synthetic"):
+        gan_run_queue(dataset=DatasetFactory(name="made-up", is_synthetic=True))
+    assert not GanRun.objects.exists()
+
+
+def test_a_failed_training_records_the_error_and_its_traceback(
+    make_run: MakeRun, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = make_run()
+
+    def broken(**kwargs: Any) -> None:
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr("gan.services.real_images", broken)
+    with pytest.raises(RuntimeError, match="out of memory"):
+        gan_run_train(run=run)
+    run.refresh_from_db()
+    assert run.status == JobStatus.FAILED
+    assert run.error.startswith("RuntimeError: out of memory\n")
+    assert "Traceback" in run.error
+    assert run.attempts == 1
 
 
 def test_a_run_that_died_resumes_from_its_checkpoint(make_run: MakeRun) -> None:

@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from lesions.splits import TEST, Split, make_split
-from lesions.standin_set import SHIPPED_METADATA, read_rows
+from lesions.standin.dataset import SHIPPED_METADATA, read_rows
 
 ROWS = read_rows(SHIPPED_METADATA)[1]
 GROUPS = [r["lesion_id"] for r in ROWS]

@@ -6,11 +6,10 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 from tqdm import tqdm
 
 from gan.models import Preset
-from gan.services import gan_run_create, gan_run_train
+from gan.services import gan_run_create, gan_run_queue, gan_run_train
 from gan.training import Progress
 from lesions.models import Dataset
 
@@ -57,9 +56,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         self.stdout.write(f"GAN run {run.pk}: {run.name} ({run.total_images:,} images)")
         if options["queue"]:
-            from gan.tasks import train_gan_run
-
-            transaction.on_commit(lambda: train_gan_run.delay(run_id=run.pk))
+            gan_run_queue(run=run)
             self.stdout.write("queued on the gpu queue")
             return
         with tqdm(total=run.total_images, unit="img", file=sys.stderr, desc="training") as bar:

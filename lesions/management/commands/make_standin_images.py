@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from lesions.standin_set import SHIPPED_METADATA, write_standin_set
+from lesions.standin.dataset import SHIPPED_METADATA, write_standin_set
 
 
 class Command(BaseCommand):

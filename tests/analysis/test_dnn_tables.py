@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import tables
+from analysis import dnn_tables
 
-ARCHITECTURES = list(tables.PAPER_NAMES)
+ARCHITECTURES = list(dnn_tables.PAPER_NAMES)
 # Accuracy and error rate (%) as printed: Table 2 (without) and Table 3 (with clinical data).
 PAPER = {
     ("low", False): (
@@ -55,7 +55,7 @@ def evaluations() -> pd.DataFrame:
 def test_tables_2_and_3_show_the_mean_over_folds_per_architecture_and_resolution(
     evaluations: pd.DataFrame, clinical: bool
 ) -> None:
-    table = tables.dnn_table(evaluations, use_clinical=clinical)
+    table = dnn_tables.dnn_table(evaluations, use_clinical=clinical)
     assert list(table.index) == ARCHITECTURES
     assert table.loc["mobilenetv2_100", "name"] == "MobileNet"
     for resolution in ("low", "high"):
@@ -72,10 +72,10 @@ def test_mann_whitney_one_sided_asymptotic_reproduces_two_of_the_papers_p_values
     evaluations: pd.DataFrame,
 ) -> None:
     options = {"test": "mann-whitney", "alternative": "less", "method": "asymptotic"}
-    low_high = tables.compare_configurations(
+    low_high = dnn_tables.compare_configurations(
         evaluations, ("low", False), ("high", False), **options
     )
-    high_clinical = tables.compare_configurations(
+    high_clinical = dnn_tables.compare_configurations(
         evaluations, ("high", False), ("high", True), **options
     )
     assert round(low_high.p, 2) == 0.07
@@ -88,7 +88,7 @@ def test_no_mann_whitney_option_gives_the_papers_p_for_clinical_data_at_low_reso
     # Printed: p = 0.004 (low without vs with clinical) and p = 0.21 (low vs high with).
     for alternative in ("two-sided", "less"):
         for method in ("exact", "asymptotic"):
-            low = tables.compare_configurations(
+            low = dnn_tables.compare_configurations(
                 evaluations,
                 ("low", False),
                 ("low", True),
@@ -96,7 +96,7 @@ def test_no_mann_whitney_option_gives_the_papers_p_for_clinical_data_at_low_reso
                 alternative=alternative,
                 method=method,
             )
-            both = tables.compare_configurations(
+            both = dnn_tables.compare_configurations(
                 evaluations,
                 ("low", True),
                 ("high", True),
@@ -109,7 +109,7 @@ def test_no_mann_whitney_option_gives_the_papers_p_for_clinical_data_at_low_reso
 
 
 def test_the_paired_wilcoxon_over_architectures_is_the_default(evaluations: pd.DataFrame) -> None:
-    result = tables.compare_configurations(evaluations, ("low", False), ("high", False))
+    result = dnn_tables.compare_configurations(evaluations, ("low", False), ("high", False))
     assert result.test == "Wilcoxon signed-rank"
     # All eight architectures gain with high resolution: exact two-sided p = 2 / 2**8.
     assert result.p == pytest.approx(2 / 2**8)
@@ -117,7 +117,7 @@ def test_the_paired_wilcoxon_over_architectures_is_the_default(evaluations: pd.D
 
 
 def test_the_four_paper_comparisons_come_as_one_table(evaluations: pd.DataFrame) -> None:
-    table = tables.paper_comparisons(evaluations)
+    table = dnn_tables.paper_comparisons(evaluations)
     assert list(zip(table["first"], table["second"], strict=True)) == [
         ("low", "high"),
         ("low", "low + clinical"),
@@ -131,4 +131,4 @@ def test_a_configuration_without_evaluations_is_named_in_the_error(
 ) -> None:
     only_low = evaluations[evaluations["resolution"] == "low"]
     with pytest.raises(ValueError, match="resolution='high' clinical=False"):
-        tables.compare_configurations(only_low, ("low", False), ("high", False))
+        dnn_tables.compare_configurations(only_low, ("low", False), ("high", False))

@@ -4,20 +4,20 @@ import numpy as np
 import pytest
 
 from analysis import frames as F
-from analysis import reports, simulate
+from analysis import readings_report, simulate
 from tests.analysis.readings import readings
 
 
 @pytest.fixture(scope="module")
-def simulated() -> reports.StudyReport:
+def simulated() -> readings_report.StudyReport:
     frame = simulate.simulate_study(
         n_readers=40, n_cases=100, accuracy_without=0.30, accuracy_with=0.45, seed=7
     )
-    return reports.study_report(frame, include_simulated=True)
+    return readings_report.study_report(frame, include_simulated=True)
 
 
 def test_a_simulated_effect_of_fifteen_points_is_recovered_within_its_intervals(
-    simulated: reports.StudyReport,
+    simulated: readings_report.StudyReport,
 ) -> None:
     (comparison,) = simulated.comparisons
     paired = comparison.accuracy
@@ -36,7 +36,7 @@ def test_a_simulated_effect_of_fifteen_points_is_recovered_within_its_intervals(
 
 
 def test_table_4_puts_the_model_beside_the_readers_on_the_same_images(
-    simulated: reports.StudyReport,
+    simulated: readings_report.StudyReport,
 ) -> None:
     table = simulated.table4
     assert list(table["who"]) == ["DNN", "GPs", "DNN", "GPs + AI"]
@@ -46,7 +46,7 @@ def test_table_4_puts_the_model_beside_the_readers_on_the_same_images(
 
 def test_simulated_readers_are_left_out_unless_asked_for() -> None:
     frame = simulate.simulate_study(n_readers=3, n_cases=10, seed=1)
-    report = reports.study_report(frame)
+    report = readings_report.study_report(frame)
     assert report.n_readings == 0
     assert report.phases == []
     assert report.notes == ["Only simulated readers so far."]
@@ -61,7 +61,7 @@ def test_the_mrmc_design_is_crossed_when_both_phases_show_the_same_images() -> N
             for i, truth in enumerate(truths):
                 answer = truth if rng.random() < (0.6 if kind == F.HINT else 0.3) else "bkl"
                 rows.append((phase, kind, reader, f"i{i}", truth, answer, truth))
-    report = reports.study_report(readings(rows))
+    report = readings_report.study_report(readings(rows))
     (comparison,) = report.comparisons
     assert comparison.mrmc is not None
     assert comparison.mrmc.design == "crossed"
@@ -71,7 +71,7 @@ def test_the_mrmc_design_is_crossed_when_both_phases_show_the_same_images() -> N
 def test_readers_who_left_a_phase_unfinished_stay_out_of_the_mrmc_only() -> None:
     frame = simulate.simulate_study(n_readers=6, n_cases=20, seed=2)
     frame = frame.drop(frame.index[(frame[F.READER] == "R006") & (frame[F.CASE] == 30)])
-    (comparison,) = reports.study_report(frame, include_simulated=True).comparisons
+    (comparison,) = readings_report.study_report(frame, include_simulated=True).comparisons
     assert comparison.readers_paired == 6
     assert "1 who did not finish both phases left out" in comparison.mrmc_note
     assert comparison.mrmc is not None
@@ -87,7 +87,7 @@ def test_an_untimed_contest_alone_gets_metrics_but_no_hint_comparison() -> None:
             ("contest 1", F.UNTIMED, "R2", "i2", "mel", "mel", "mel"),
         ]
     )
-    report = reports.study_report(frame)
+    report = readings_report.study_report(frame)
     assert report.comparisons == []
     assert list(report.table4["who"]) == ["DNN", "GPs"]
     assert list(report.table4["accuracy"]) == [1.0, 0.5]
@@ -96,7 +96,7 @@ def test_an_untimed_contest_alone_gets_metrics_but_no_hint_comparison() -> None:
 
 
 def test_each_reader_is_compared_with_the_model_on_the_same_images(
-    simulated: reports.StudyReport,
+    simulated: readings_report.StudyReport,
 ) -> None:
     timed = simulated.phases[0]
     assert timed.model is not None

@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from lesions.codes import FULL_SIZE
-from lesions.standin_looks import BLEND_PROBABILITY, LOOK_ALIKES, LOOKS, Look, blend
+from lesions.standin.looks import BLEND_PROBABILITY, LOOK_ALIKES, LOOKS, Look, blend
 
 WIDTH, HEIGHT = FULL_SIZE
 # Drawn at half size and enlarged: four times cheaper, and the enlargement smooths like optics.
@@ -58,7 +58,8 @@ def _smooth_noise(rng: np.random.Generator, cells: tuple[int, int]) -> Array:
 
 def _mix(image: Array, colour: Array | tuple[float, ...], alpha: Array) -> Array:
     a = np.clip(alpha, 0.0, 1.0, dtype=np.float32)[..., None]
-    return image + (np.asarray(colour, dtype=np.float32) - image) * a
+    mixed: Array = image + (np.asarray(colour, dtype=np.float32) - image) * a
+    return mixed
 
 
 def _skin(rng: np.random.Generator, age: float | None, site: str) -> Array:
@@ -95,9 +96,9 @@ def _polar(rng: np.random.Generator, radius: float, irregular: float) -> tuple[A
     for k in range(2, 9):
         amplitude = irregular * rng.uniform(0.2, 1.0) * 0.35 / (k**0.8)
         border += amplitude * np.cos(k * angles + rng.uniform(0, 2 * np.pi))
-    border = np.maximum(border, 0.35) * radius
+    edge = np.maximum(border, 0.35) * radius
     index = ((theta + np.pi) / (2 * np.pi) * 720).astype(np.int32)
-    return rho / border[index], theta
+    return rho / edge[index], theta
 
 
 def _dots(
@@ -308,7 +309,8 @@ def _illuminate(rng: np.random.Generator, img: Array) -> Array:
     r = np.hypot(_XS - cx, _YS - cy) / reach
     vignette = np.clip(1.0 - np.clip(r - 0.75, 0, None) * 2.5, 0.05, 1.0)
     gain = rng.normal(1.0, 0.05, 3).astype(np.float32)
-    return img * vignette[..., None] * gain * np.float32(rng.uniform(0.9, 1.08))
+    lit: Array = img * vignette[..., None] * gain * np.float32(rng.uniform(0.9, 1.08))
+    return lit
 
 
 def _age(value: object) -> float | None:

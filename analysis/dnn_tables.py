@@ -5,12 +5,13 @@ accuracy, error_rate`` (fractions). Output: one row per architecture with, for e
 the mean over folds of accuracy and error rate, their standard deviation and the number of folds.
 
 Which test did the paper use? It prints Mann-Whitney U p-values computed from the eight
-architecture means of its own tables. Run on those printed means (tests/analysis/test_tables.py),
-scipy's ``mannwhitneyu`` with ``alternative="less"`` (one-sided: the second group is better),
-``method="asymptotic"`` and the continuity correction gives p = 0.0706 for low vs high without
-clinical data (printed 0.07) and p = 0.0202 for high without vs with (printed 0.02). No choice of
-alternative or method reproduces the other two: low without vs with clinical data gives
-0.0178-0.0406 (printed 0.004) and low vs high with clinical data 0.2002-0.4418 (printed 0.21).
+architecture means of its own tables. Run on those printed means
+(tests/analysis/test_dnn_tables.py), scipy's ``mannwhitneyu`` with ``alternative="less"``
+(one-sided: the second group is better), ``method="asymptotic"`` and the continuity correction
+gives p = 0.0706 for low vs high without clinical data (printed 0.07) and p = 0.0202 for high
+without vs with (printed 0.02). No choice of alternative or method reproduces the other two: low
+without vs with clinical data gives 0.0178-0.0406 (printed 0.004) and low vs high with clinical
+data 0.2002-0.4418 (printed 0.21).
 Those comparisons set the same eight architectures side by side, so the samples are paired; the
 unpaired U test throws that pairing away. The default here is therefore the Wilcoxon signed-rank
 test over architectures (exact for n < 50), and Mann-Whitney is there to reproduce the paper.
@@ -177,21 +178,21 @@ def compare_configurations(
         if config not in means.columns:
             raise ValueError(f"no evaluations for resolution={config[0]!r} clinical={config[1]}")
     both = means[[first, second]].dropna()
-    names = tuple(f"{r}{' + clinical' if c else ''}" for r, c in (first, second))
+    names = (_configuration_name(first), _configuration_name(second))
     if test == "wilcoxon":
-        return wilcoxon_paired(
-            both[first],
-            both[second],
-            alternative=alternative,
-            names=names,  # type: ignore[arg-type]
-        )
+        return wilcoxon_paired(both[first], both[second], alternative=alternative, names=names)
     return mann_whitney(
         means[first].dropna(),
         means[second].dropna(),
         alternative=alternative,
         method=method,
-        names=names,  # type: ignore[arg-type]
+        names=names,
     )
+
+
+def _configuration_name(config: tuple[str, bool]) -> str:
+    resolution, clinical = config
+    return f"{resolution}{' + clinical' if clinical else ''}"
 
 
 # The four comparisons the paper reports, as (first, second) configurations.
@@ -203,12 +204,20 @@ PAPER_COMPARISONS: tuple[tuple[tuple[str, bool], tuple[str, bool]], ...] = (
 )
 
 
-def paper_comparisons(evaluations: pd.DataFrame, **options: object) -> pd.DataFrame:
+def paper_comparisons(
+    evaluations: pd.DataFrame,
+    *,
+    test: Literal["wilcoxon", "mann-whitney"] = "wilcoxon",
+    alternative: Alternative = "two-sided",
+    method: Literal["auto", "exact", "asymptotic"] = "auto",
+) -> pd.DataFrame:
     """The paper's four comparisons that the evaluations allow, one row each."""
     means = configuration_means(evaluations)
     rows = []
     for first, second in PAPER_COMPARISONS:
         if first in means.columns and second in means.columns:
-            c = compare_configurations(evaluations, first, second, **options)  # type: ignore[arg-type]
+            c = compare_configurations(
+                evaluations, first, second, test=test, alternative=alternative, method=method
+            )
             rows.append(c.__dict__)
     return pd.DataFrame(rows)

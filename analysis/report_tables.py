@@ -1,10 +1,12 @@
-"""A study report as named tables: what the results page shows and the report writes as CSV."""
+"""A study report as named tables: what the results page shows and the report writes as CSV;
+and any table as HTML, for the pages and the report file alike."""
 
 from __future__ import annotations
 
 import pandas as pd
+from django.utils.safestring import SafeString, mark_safe
 
-from analysis.reports import HintComparison, StudyReport
+from analysis.readings_report import HintComparison, StudyReport
 
 
 def _comparison_row(c: HintComparison) -> dict[str, object]:
@@ -114,3 +116,17 @@ def report_tables(report: StudyReport) -> dict[str, pd.DataFrame]:
     if len(report.readers):
         tables["readers"] = report.readers
     return tables
+
+
+def table_html(frame: pd.DataFrame, *, readable_headers: bool = True) -> SafeString:
+    """A DataFrame as an HTML table; pandas escapes every cell.
+
+    The pages show ``snake_case`` headers with spaces; the report file keeps them as the CSV
+    files beside it spell them, so a reader can match a column to its file.
+    """
+    if readable_headers:
+        frame = frame.rename(columns=lambda c: str(c).replace("_", " "))
+    html = frame.to_html(
+        index=False, float_format=lambda v: f"{v:.4g}", na_rep="", classes="data", border=0
+    )
+    return mark_safe(html)  # noqa: S308 - escaped by pandas

@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from lesions import standin
 from lesions.codes import DIAGNOSES
+from lesions.standin.render import render_jpeg
 
-SHIPPED_METADATA = Path(__file__).parent / "data" / "HAM10000_metadata.csv"
+SHIPPED_METADATA = Path(__file__).parents[1] / "data" / "HAM10000_metadata.csv"
 PARTS = ("HAM10000_images_part_1", "HAM10000_images_part_2")
 Row = dict[str, str]
 
@@ -77,7 +77,7 @@ class _Job:
 
 
 def _render_one(job: _Job) -> str:
-    job.path.write_bytes(standin.render_jpeg(job.row, job.seed))
+    job.path.write_bytes(render_jpeg(job.row, job.seed))
     return job.row["dx"]
 
 

@@ -8,6 +8,7 @@ share of the images, so that neighbouring classes overlap.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,8 @@ class Look:
     redness: float  # erythema of the lesion, 0..1
 
 
-def _look(**values: object) -> Look:
-    base: dict[str, object] = {
+def _look(**values: Any) -> Look:
+    base: dict[str, Any] = {
         "radius": 0.30,
         "irregular": 0.15,
         "soft": 0.12,
@@ -58,7 +59,7 @@ def _look(**values: object) -> Look:
         "redness": 0.1,
     }
     base.update(values)
-    return Look(**base)  # type: ignore[arg-type]
+    return Look(**base)
 
 
 LOOKS: dict[str, Look] = {
@@ -177,7 +178,7 @@ BLEND_PROBABILITY = 0.3
 
 def blend(a: Look, b: Look, weight: float) -> Look:
     """``weight`` of ``a`` and the rest of ``b``, parameter by parameter."""
-    mixed: dict[str, object] = {}
+    mixed: dict[str, Any] = {}
     for field in fields(Look):
         x, y = getattr(a, field.name), getattr(b, field.name)
         if isinstance(x, tuple):
