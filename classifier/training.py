@@ -18,8 +18,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from analysis.metrics import balanced_accuracy
 from classifier import data as D
-from classifier.metrics import balanced_accuracy
 from classifier.nets import CLINICAL_FEATURES, LesionNet, build_model
 
 
