@@ -28,8 +28,9 @@ from _classifier_common import (
 )
 
 from classifier import data as D
+from classifier.inference import autocast, to_device
 from classifier.nets import build_model
-from classifier.training import _autocast, seed_everything, to_device
+from classifier.training import seed_everything
 
 
 def measure(
@@ -45,7 +46,7 @@ def measure(
     cursor = [0]
 
     def forward(x: torch.Tensor) -> None:
-        with torch.no_grad(), _autocast(device):
+        with torch.no_grad(), autocast(device):
             model(x)
 
     def full_step(n: int = batch) -> None:

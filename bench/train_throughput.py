@@ -29,8 +29,9 @@ from _classifier_common import (
 )
 
 from classifier import data as D
+from classifier.inference import to_device
 from classifier.nets import build_model
-from classifier.training import seed_everything, to_device, train_step
+from classifier.training import seed_everything, train_step
 
 
 def measure(

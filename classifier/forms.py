@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from classifier.models import Experiment, TrainingRun
 from classifier.nets import PAPER_ARCHITECTURES
 from classifier.selectors import trained_runs
-from classifier.training import PRESETS
+from classifier.train_config import PRESETS
 from lesions.models import Localization, Sex
 
 

@@ -18,9 +18,10 @@ import torch
 from django.conf import settings
 
 from classifier import data as D
-from classifier import services, training
+from classifier import inference, services, training
 from classifier.models import Evaluation, Experiment, TrainingRun
-from classifier.nets import clinical_matrix
+from classifier.nets import LesionNet, clinical_matrix
+from classifier.train_config import TrainConfig
 from lesions.codes import DIAGNOSES
 from lesions.models import Image, Partition
 
@@ -75,9 +76,9 @@ def cached_images(
     )
 
 
-def run_config(run: TrainingRun) -> training.TrainConfig:
+def run_config(run: TrainingRun) -> TrainConfig:
     experiment: Experiment = run.experiment  # type: ignore[assignment]
-    return training.TrainConfig(
+    return TrainConfig(
         architecture=experiment.architecture,
         size=experiment.size,
         use_clinical=experiment.use_clinical,
@@ -207,15 +208,15 @@ def run_train(
     return result
 
 
-def run_model(run: TrainingRun, device: torch.device | None = None) -> training.LesionNet:
+def run_model(run: TrainingRun, device: torch.device | None = None) -> LesionNet:
     checkpoint = services.run_checkpoint_path(run)
     if not checkpoint.exists():
         raise FileNotFoundError(f"Run {run.name!r} has no checkpoint at {checkpoint}")
-    return training.load_model(checkpoint, device)
+    return inference.load_model(checkpoint, device)
 
 
 def _predict(
-    run: TrainingRun, images: Sequence[Image], device: torch.device, model: training.LesionNet
+    run: TrainingRun, images: Sequence[Image], device: torch.device, model: LesionNet
 ) -> np.ndarray:
     """Probabilities in the order of ``images``, which may come from several data sets."""
     size = run_config(run).size
@@ -227,7 +228,7 @@ def _predict(
     for positions in by_dataset.values():
         group = [images[p] for p in positions]
         arrays = cached_images(group, size)
-        out[positions] = training.predict(
+        out[positions] = inference.predict(
             model,
             arrays.array,
             arrays.rows,
@@ -240,13 +241,13 @@ def _predict(
 
 def run_evaluate(*, run: TrainingRun, device: torch.device | None = None) -> Evaluation:
     """Evaluate the run on its data set's held-out images; store predictions and metrics."""
-    device = device or training.pick_device()
+    device = device or inference.pick_device()
     images = test_images(run)
     if not images:
         raise ValueError(f"Data set of {run.name!r} has no held-out test images")
     model = run_model(run, device)
     probabilities = _predict(run, images, device, model)
-    batched, single = training.time_inference(model, run_config(run).size, device=device)
+    batched, single = inference.time_inference(model, run_config(run).size, device=device)
     return services.evaluation_store(
         run=run,
         images=images,
@@ -262,7 +263,7 @@ def run_predict(
     *, run: TrainingRun, image_ids: Sequence[int], device: torch.device | None = None
 ) -> int:
     """Write the run's predictions for ``image_ids``; returns how many were written."""
-    device = device or training.pick_device()
+    device = device or inference.pick_device()
     found = Image.objects.select_related("lesion", "dataset").in_bulk(list(image_ids))
     images = [found[i] for i in image_ids if i in found]
     if len(images) != len(set(image_ids)):
@@ -281,9 +282,9 @@ def device_name(device: torch.device) -> str:
 
 
 @functools.lru_cache(maxsize=2)
-def _cached_model(run_id: int, checkpoint: str, stamp: float) -> training.LesionNet:
+def _cached_model(run_id: int, checkpoint: str, stamp: float) -> LesionNet:
     # Keyed by the checkpoint's modification time, so a retrained run is loaded afresh.
-    return training.load_model(Path(checkpoint), torch.device("cpu"))
+    return inference.load_model(Path(checkpoint), torch.device("cpu"))
 
 
 def run_predict_upload(

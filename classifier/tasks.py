@@ -45,7 +45,7 @@ def train_run_now(
     TrainingRun.objects.filter(pk=run.pk).update(attempts=F("attempts") + 1)
     job_start(job=run, message="preparing images", task_id=task_id)
     try:
-        device = device or runner.training.pick_device()
+        device = device or runner.inference.pick_device()
         TrainingRun.objects.filter(pk=run.pk).update(device=runner.device_name(device))
 
         def on_cache(done: int, total: int) -> None:

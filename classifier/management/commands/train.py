@@ -11,7 +11,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from classifier import services
 from classifier.models import Experiment, TrainingRun
 from classifier.tasks import train_run_now
-from classifier.training import PRESETS
+from classifier.train_config import PRESETS
 from lesions.models import Dataset
 
 
