@@ -18,8 +18,10 @@ Jobs (``classifier.services.jobs``)
     prediction_job_run(*, job, task_id="") -> PredictionJob
 
 Predictions (``classifier.services.predictions``)
-    predictions_store(*, run, image_ids, probabilities) -> int
+    predictions_store(*, run, image_ids, probabilities, now=None) -> int
     evaluation_store(*, run, images, probabilities, split="test", ...) -> Evaluation
+    predictions_import(*, run_name, path, now, dataset_name=None) -> TrainingRun
+        # raises classifier.predictions.PredictionImportError, all rows or none
 """
 
 from classifier.services.experiments import (
@@ -38,7 +40,11 @@ from classifier.services.jobs import (
     run_predict,
     run_train_and_evaluate,
 )
-from classifier.services.predictions import evaluation_store, predictions_store
+from classifier.services.predictions import (
+    evaluation_store,
+    predictions_import,
+    predictions_store,
+)
 
 __all__ = [
     "evaluation_store",
@@ -49,6 +55,7 @@ __all__ = [
     "grid_create",
     "prediction_job_create",
     "prediction_job_run",
+    "predictions_import",
     "predictions_store",
     "run_epoch_record",
     "run_evaluate",
