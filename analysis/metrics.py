@@ -28,7 +28,10 @@ ALPHA = 0.05
 
 def confusion(truth: object, answer: object) -> np.ndarray:
     """Counts (7, 8) for one set of readings; ``truth``/``answer`` are codes or indices."""
-    return confusion_by_group(np.zeros(len(_as_index(truth)), dtype=np.int64), truth, answer, 1)[0]
+    counts: np.ndarray = confusion_by_group(
+        np.zeros(len(_as_index(truth)), dtype=np.int64), truth, answer, 1
+    )[0]
+    return counts
 
 
 def confusion_by_group(
@@ -44,13 +47,15 @@ def confusion_by_group(
         raise ValueError("every reading needs a true diagnosis")
     n = int(n_groups if n_groups is not None else (g.max() + 1 if len(g) else 0))
     flat = np.bincount((g * N_CLASSES + t) * N_ANSWERS + a, minlength=n * N_CLASSES * N_ANSWERS)
-    return flat.reshape(n, N_CLASSES, N_ANSWERS)
+    counts: np.ndarray = flat.reshape(n, N_CLASSES, N_ANSWERS)
+    return counts
 
 
 def _as_index(values: object) -> np.ndarray:
     if isinstance(values, pd.Series):
         if values.dtype.kind in "iu":
-            return values.to_numpy(dtype=np.int64)
+            indices: np.ndarray = values.to_numpy(dtype=np.int64)
+            return indices
         return code_index(values)
     array = np.asarray(values)
     if array.dtype.kind in "iu":
@@ -301,3 +306,10 @@ def group_metrics(reader: object, truth: object, answer: object) -> GroupMetrics
 def model_metrics(truth: object, predicted: object) -> Metrics:
     """A model's predictions (one per image; a model never times out)."""
     return from_confusion(confusion(truth, predicted))
+
+
+def balanced_accuracy(truth: object, predicted: object) -> float:
+    """A model's mean recall over the classes present in ``truth`` (as scikit-learn's
+    ``balanced_accuracy_score``): the validation score a training run keeps its best weights by.
+    """
+    return float(model_metrics(truth, predicted).balanced_accuracy)

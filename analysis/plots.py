@@ -13,8 +13,12 @@ import matplotlib
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
+from numpy.typing import ArrayLike
 
 from analysis.readings_report import StudyReport
+
+# The one plotter of training curves; the DNN page draws every run's through this name.
+from classifier.charts import training_curves as training_curves
 from lesions.codes import DIAGNOSES
 
 matplotlib.use("Agg")
@@ -68,7 +72,7 @@ def confusion_matrix(counts: np.ndarray, title: str, *, normalise: bool = False)
     return figure
 
 
-def per_class_tpr(series: Mapping[str, Sequence[float]], title: str = "TPR per class") -> Figure:
+def per_class_tpr(series: Mapping[str, ArrayLike], title: str = "TPR per class") -> Figure:
     """Grouped bars: one group per diagnosis, one bar per series (GPs, GPs + AI, DNN...)."""
     figure = Figure(figsize=(7, 3.6))
     ax = figure.subplots()
@@ -140,34 +144,6 @@ def accuracy_by_years(groups: Mapping[str, tuple[Sequence[float], Sequence[float
     return figure
 
 
-def training_curves(histories: Mapping[str, Sequence[Mapping[str, object]]]) -> Figure:
-    """Every numeric key of each run's per-epoch history, losses left and the rest right."""
-    figure = Figure(figsize=(9, 3.6))
-    loss_ax, metric_ax = figure.subplots(1, 2)
-    for k, (run, history) in enumerate(histories.items()):
-        keys = sorted(
-            {
-                key
-                for row in history
-                for key, value in row.items()
-                if key != "epoch" and isinstance(value, int | float) and not isinstance(value, bool)
-            }
-        )
-        epochs = [row.get("epoch", i + 1) for i, row in enumerate(history)]
-        for key in keys:
-            values = [row.get(key, np.nan) for row in history]
-            ax = loss_ax if "loss" in key else metric_ax
-            style = "--" if key.startswith("val") else "-"
-            ax.plot(epochs, values, style, color=COLOURS[k % 7], label=f"{run}: {key}", lw=1.2)
-    loss_ax.set_title("losses")
-    metric_ax.set_title("metrics")
-    for ax in (loss_ax, metric_ax):
-        ax.set_xlabel("epoch")
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(frameon=False, fontsize=7)
-    return figure
-
-
 def _slug(text: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-")
 
@@ -175,7 +151,7 @@ def _slug(text: str) -> str:
 def report_figures(report: StudyReport) -> dict[str, Figure]:
     """Every figure of a study report, by file-friendly name (without extension)."""
     figures: dict[str, Figure] = {}
-    tpr_series: dict[str, Sequence[float]] = {}
+    tpr_series: dict[str, ArrayLike] = {}
     for phase in report.phases:
         who = "GPs + AI" if phase.kind == "hint" else "GPs"
         slug = _slug(phase.phase)

@@ -14,9 +14,11 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from classifier.inference import predict, time_inference
 from classifier.metrics import evaluate
 from classifier.nets import clinical_matrix
-from classifier.training import TrainConfig, TrainData, predict, time_inference, train
+from classifier.train_config import TrainConfig
+from classifier.training import TrainData, train
 
 
 def toy(n_per_class: int, size: tuple[int, int], seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -10,51 +10,36 @@ same device, same run. On CUDA: bf16 autocast and channels_last.
 
 from __future__ import annotations
 
-import argparse
-import tempfile
-from pathlib import Path
-
-import numpy as np
 import torch
-from _classifier_common import (
-    batch_for,
-    device_label,
-    emit,
-    free,
-    parse,
-    size_of,
-    synthetic_cache,
-    timed,
-)
+from classifier_common import Case, parse, run_table, timed
 
 from classifier import data as D
+from classifier.inference import autocast, to_device
 from classifier.nets import build_model
-from classifier.training import _autocast, seed_everything, to_device
+
+COLUMNS = (
+    "architecture", "size", "batch", "full img/s", "raw img/s", "full/raw", "ms/image batched",
+    "ms at batch 1",
+)  # fmt: skip
 
 
-def measure(
-    arch: str,
-    size: tuple[int, int],
-    batch: int,
-    images: D.DeviceImages,
-    args: argparse.Namespace,
-    device: torch.device,
-) -> str:
-    """One table row: batched full and raw inference of ``arch`` at ``size``, and batch 1."""
-    model = to_device(build_model(arch), device).eval()
+def measure(case: Case) -> list[str]:
+    """Batched full and raw inference of the case's model, and batch-1 latency."""
+    device, images = case.device, case.images
+    model = to_device(build_model(case.arch), device).eval()
     cursor = [0]
 
     def forward(x: torch.Tensor) -> None:
-        with torch.no_grad(), _autocast(device):
+        with torch.no_grad(), autocast(device):
             model(x)
 
-    def full_step(n: int = batch) -> None:
+    def full_step(n: int = case.batch) -> None:
         start = cursor[0] % (images.count - n + 1)
         cursor[0] += n
         index = torch.arange(start, start + n, device=device)
         forward(D.normalise(images.batch(index)))
 
-    raw_x = D.normalise(torch.randint(0, 256, (batch, 3, size[1], size[0]), device=device).byte())
+    raw_x = case.random_batch()
 
     def raw_step() -> None:
         forward(raw_x)
@@ -62,43 +47,22 @@ def measure(
     def single_step() -> None:
         full_step(1)
 
-    label = f"| {arch} | {size[0]}x{size[1]} | {batch} |"
-    try:
-        raw = batch / timed(raw_step, steps=args.steps, warmup=args.warmup, device=device)
-        full = batch / timed(full_step, steps=args.steps, warmup=args.warmup, device=device)
-        single = 1000 * timed(single_step, steps=3 * args.steps, warmup=args.warmup, device=device)
-    except torch.OutOfMemoryError:
-        return f"{label} out of memory | | | | |"
-    return f"{label} {full:.0f} | {raw:.0f} | {full / raw:.3f} | {1000 / full:.2f} | {single:.2f} |"
+    raw = case.images_per_second(raw_step)
+    full = case.images_per_second(full_step)
+    args = case.args
+    single = 1000 * timed(single_step, steps=3 * args.steps, warmup=args.warmup, device=device)
+    return [f"{full:.0f}", f"{raw:.0f}", f"{full / raw:.3f}", f"{1000 / full:.2f}", f"{single:.2f}"]
 
 
 def main() -> None:
-    args = parse(__doc__.splitlines()[0])
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    seed_everything(0, deterministic=args.deterministic)
-    lines = [
-        f"Inference on {device_label(device)} "
-        f"({'bf16 autocast, channels_last' if device.type == 'cuda' else 'float32'})",
-        "",
-        "| architecture | size | batch | full img/s | raw img/s | full/raw "
-        "| ms/image batched | ms at batch 1 |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    print("\n".join(lines), flush=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        for size_name in args.sizes.split(","):
-            size = size_of(size_name)
-            batch = 2 * batch_for(args, size)
-            cache = synthetic_cache(Path(tmp), args.images, size)
-            images = D.DeviceImages(cache, np.arange(args.images), device)
-            for arch in args.archs.split(","):
-                row = measure(arch, size, batch, images, args, device)
-                print(row, flush=True)
-                lines.append(row)
-                free(device)
-            del images
-            free(device)
-    emit(lines, args.out)
+    run_table(
+        parse(__doc__.splitlines()[0]),
+        title="Inference on {device} ({precision})",
+        columns=COLUMNS,
+        measure=measure,
+        # Inference keeps no activations for a backward pass: twice the training batch fits.
+        batch_scale=2,
+    )
 
 
 if __name__ == "__main__":

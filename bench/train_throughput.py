@@ -11,38 +11,21 @@ costs. On CUDA: bf16 autocast and channels_last, as in training.
 
 from __future__ import annotations
 
-import argparse
-import tempfile
-from pathlib import Path
-
-import numpy as np
 import torch
-from _classifier_common import (
-    batch_for,
-    device_label,
-    emit,
-    free,
-    parse,
-    size_of,
-    synthetic_cache,
-    timed,
-)
+from classifier_common import Case, parse, run_table
 
 from classifier import data as D
+from classifier.inference import to_device
 from classifier.nets import build_model
-from classifier.training import seed_everything, to_device, train_step
+from classifier.training import train_step
+
+COLUMNS = ("architecture", "size", "batch", "full step img/s", "raw step img/s", "full/raw")
 
 
-def measure(
-    arch: str,
-    size: tuple[int, int],
-    batch: int,
-    images: D.DeviceImages,
-    args: argparse.Namespace,
-    device: torch.device,
-) -> str:
-    """One table row: full and raw training steps of ``arch`` at ``size``."""
-    model = to_device(build_model(arch), device).train()
+def measure(case: Case) -> list[str]:
+    """Full and raw training steps of the case's model."""
+    device, images, batch = case.device, case.images, case.batch
+    model = to_device(build_model(case.arch), device).train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
     loss_fn = torch.nn.CrossEntropyLoss()
     labels = torch.randint(0, 7, (images.count,), device=device)
@@ -57,47 +40,24 @@ def measure(
         x = D.augment(images.batch(index), generator)
         train_step(model, optimizer, loss_fn, x, labels[index], None)
 
-    raw_x = D.normalise(torch.randint(0, 256, (batch, 3, size[1], size[0]), device=device).byte())
+    raw_x = case.random_batch()
     raw_y = torch.randint(0, 7, (batch,), device=device)
 
     def raw_step() -> None:
         train_step(model, optimizer, loss_fn, raw_x, raw_y, None)
 
-    label = f"| {arch} | {size[0]}x{size[1]} | {batch} |"
-    try:
-        raw = batch / timed(raw_step, steps=args.steps, warmup=args.warmup, device=device)
-        full = batch / timed(full_step, steps=args.steps, warmup=args.warmup, device=device)
-    except torch.OutOfMemoryError:
-        return f"{label} out of memory | | |"
-    return f"{label} {full:.0f} | {raw:.0f} | {full / raw:.3f} |"
+    raw = case.images_per_second(raw_step)
+    full = case.images_per_second(full_step)
+    return [f"{full:.0f}", f"{raw:.0f}", f"{full / raw:.3f}"]
 
 
 def main() -> None:
-    args = parse(__doc__.splitlines()[0])
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    seed_everything(0, deterministic=args.deterministic)
-    lines = [
-        f"Training throughput on {device_label(device)}, images/s "
-        f"({'bf16 autocast, channels_last' if device.type == 'cuda' else 'float32'}, AdamW)",
-        "",
-        "| architecture | size | batch | full step img/s | raw step img/s | full/raw |",
-        "|---|---|---|---|---|---|",
-    ]
-    print("\n".join(lines), flush=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        for size_name in args.sizes.split(","):
-            size = size_of(size_name)
-            batch = batch_for(args, size)
-            cache = synthetic_cache(Path(tmp), args.images, size)
-            images = D.DeviceImages(cache, np.arange(args.images), device)
-            for arch in args.archs.split(","):
-                row = measure(arch, size, batch, images, args, device)
-                print(row, flush=True)
-                lines.append(row)
-                free(device)
-            del images
-            free(device)
-    emit(lines, args.out)
+    run_table(
+        parse(__doc__.splitlines()[0]),
+        title="Training throughput on {device}, images/s ({precision}, AdamW)",
+        columns=COLUMNS,
+        measure=measure,
+    )
 
 
 if __name__ == "__main__":

@@ -118,7 +118,7 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
         data = TryInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            probabilities = runner.run_predict_upload(
+            probabilities = runner.predict_upload(
                 run=run,
                 image_file=data.validated_data["image"],
                 age=data.validated_data.get("age"),

@@ -77,7 +77,8 @@ def open_cache(folder: Path) -> ImageCache | None:
     if not index.exists():
         return None
     meta = json.loads(index.read_text())
-    return ImageCache(folder=folder, keys=tuple(meta["keys"]), size=tuple(meta["size"]))  # type: ignore[arg-type]
+    width, height = meta["size"]
+    return ImageCache(folder=folder, keys=tuple(meta["keys"]), size=(int(width), int(height)))
 
 
 def build_cache(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from classifier.models import Experiment, TrainingRun
 from classifier.nets import PAPER_ARCHITECTURES
 from classifier.selectors import trained_runs
-from classifier.training import PRESETS
+from classifier.train_config import PRESETS
 from lesions.models import Localization, Sex
 
 
@@ -52,6 +54,7 @@ class TryForm(forms.Form):
     sex = forms.ChoiceField(choices=Sex.choices, initial=Sex.UNKNOWN)
     site = forms.ChoiceField(choices=Localization.choices, initial=Localization.UNKNOWN)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["run"].queryset = trained_runs()  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        run = cast(forms.ModelChoiceField, self.fields["run"])
+        run.queryset = trained_runs()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from classifier.nets import PAPER_ARCHITECTURES
-from classifier.training import PRESETS
+from classifier.train_config import PRESETS
 
 RESOLUTION_NAMES: tuple[str, ...] = ("low", "high")
 

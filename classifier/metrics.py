@@ -1,6 +1,8 @@
-"""The paper's numbers from labels and probabilities: accuracy, error rate, balanced accuracy,
-per-class TPR, TNR, their geometric mean and one-vs-rest AUC, and the confusion matrix.
+"""A trained model's numbers on held-out images, as an ``Evaluation`` stores them.
 
+Accuracy, error rate, balanced accuracy, per-class TPR, TNR and their geometric mean come from
+``analysis.metrics`` (the one place that counts them, for readers and models alike); this
+module adds what only probabilities give, the one-vs-rest AUC, and the 7x7 confusion matrix.
 No Django here. Class order is ``lesions.codes.DIAGNOSES`` throughout.
 """
 
@@ -10,9 +12,15 @@ import math
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import confusion_matrix, roc_auc_score
+from sklearn.metrics import roc_auc_score
 
+from analysis.metrics import model_metrics
 from lesions.codes import DIAGNOSES
+
+
+def _rate(value: float) -> float | None:
+    # analysis.metrics gives NaN where there is nothing to count; a stored evaluation says None.
+    return None if math.isnan(value) else float(value)
 
 
 def evaluate(labels: np.ndarray, probabilities: np.ndarray) -> dict[str, Any]:
@@ -24,41 +32,28 @@ def evaluate(labels: np.ndarray, probabilities: np.ndarray) -> dict[str, Any]:
         raise ValueError(f"probabilities must be N x {k} for N={len(labels)} labels")
     if not len(labels):
         raise ValueError("No images to evaluate")
-    predicted = probabilities.argmax(axis=1)
-    confusion = confusion_matrix(labels, predicted, labels=list(range(k)))
-    n = int(confusion.sum())
-    correct = int(np.trace(confusion))
+    numbers = model_metrics(labels, probabilities.argmax(axis=1))
+    n = int(numbers.n)
     per_class: dict[str, dict[str, float | int | None]] = {}
-    recalls = []
     for i, code in enumerate(DIAGNOSES):
-        tp = int(confusion[i, i])
-        positives = int(confusion[i].sum())
-        fp = int(confusion[:, i].sum()) - tp
-        negatives = n - positives
-        tn = negatives - fp
-        tpr = tp / positives if positives else None
-        tnr = tn / negatives if negatives else None
-        gmean = math.sqrt(tpr * tnr) if tpr is not None and tnr is not None else None
+        positives = int(numbers.support[i])
         auc = None
-        if positives and negatives:
+        if positives and n - positives:
             auc = float(roc_auc_score(labels == i, probabilities[:, i]))
-        if tpr is not None:
-            recalls.append(tpr)
-        per_class[code] = {"tpr": tpr, "tnr": tnr, "gmean": gmean, "auc": auc, "n": positives}
-    accuracy = correct / n
+        per_class[code] = {
+            "tpr": _rate(numbers.tpr[i]),
+            "tnr": _rate(numbers.tnr[i]),
+            "gmean": _rate(numbers.gmean[i]),
+            "auc": auc,
+            "n": positives,
+        }
     return {
         "n_images": n,
-        "accuracy": accuracy,
-        "error_rate": 1.0 - accuracy,
+        "accuracy": float(numbers.accuracy),
+        "error_rate": float(numbers.error_rate),
         # Mean recall over the classes present, as sklearn's balanced_accuracy_score.
-        "balanced_accuracy": float(np.mean(recalls)),
+        "balanced_accuracy": float(numbers.balanced_accuracy),
         "per_class": per_class,
-        "confusion": confusion.astype(int).tolist(),
+        # A model never times out: the confusion's timeout column is empty and left off.
+        "confusion": numbers.confusion[:, :k].astype(int).tolist(),
     }
-
-
-def balanced_accuracy(labels: np.ndarray, predicted: np.ndarray) -> float:
-    labels = np.asarray(labels)
-    predicted = np.asarray(predicted)
-    recalls = [float((predicted[labels == c] == c).mean()) for c in np.unique(labels)]
-    return float(np.mean(recalls)) if recalls else 0.0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -138,6 +140,10 @@ class TrainingRun(Job):
 
     def __str__(self) -> str:
         return self.name
+
+    def checkpoint_path(self) -> Path:
+        """Where the run's checkpoint lives: under MEDIA_ROOT, shared by every worker."""
+        return Path(settings.MEDIA_ROOT) / "classifier" / "runs" / str(self.pk) / "checkpoint.pt"
 
 
 class Prediction(models.Model):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import timm
@@ -54,7 +55,7 @@ def timm_name(architecture: str) -> str:
 def clinical_vector(age: float | None, sex: str, site: str) -> np.ndarray:
     """One image's clinical features; a missing age is 0 with its flag set, never guessed."""
     vector = np.zeros(CLINICAL_FEATURES, dtype=np.float32)
-    if age is None or (isinstance(age, float) and math.isnan(age)):
+    if age is None or math.isnan(age):
         vector[1] = 1.0
     else:
         vector[0] = float(age) / AGE_SCALE
@@ -96,7 +97,9 @@ def create_backbone(architecture: str, pretrained_file: str | Path | None = None
 
 def feature_size(backbone: nn.Module) -> int:
     # VGG's pooled output comes after its 4096-wide pre-logits block, not its 512 channels.
-    return int(getattr(backbone, "head_hidden_size", None) or backbone.num_features)
+    # timm sets both as ints; nn.Module's typing says every attribute is a tensor or a module.
+    hidden = getattr(backbone, "head_hidden_size", None)
+    return int(hidden or cast(int, backbone.num_features))
 
 
 class LesionNet(nn.Module):
@@ -153,7 +156,8 @@ class LesionNet(nn.Module):
             if self.gate is not None:
                 features = features * torch.sigmoid(self.gate(embedding))
             features = torch.cat([features, embedding], dim=1)
-        return self.classifier(self.dropout(features))
+        logits: torch.Tensor = self.classifier(self.dropout(features))
+        return logits
 
 
 def build_model(

@@ -1,7 +1,8 @@
-"""What a worker does for a run: gather its images, train, evaluate, predict.
+"""What a worker computes for a run: gather its images, train, evaluate, predict.
 
-The thin layer between the database and the plain modules (``data``, ``training``,
-``metrics``): it reads rows, hands arrays and paths over, and stores results through services.
+The read side between the database and the plain modules (``data``, ``training``,
+``inference``): it reads rows, hands arrays and paths over, and returns what they give. It
+writes nothing to the database: ``classifier.services`` runs the jobs and stores the results.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ import torch
 from django.conf import settings
 
 from classifier import data as D
-from classifier import services, training
-from classifier.models import Evaluation, Experiment, TrainingRun
-from classifier.nets import clinical_matrix
+from classifier import inference, training
+from classifier.models import Experiment, TrainingRun
+from classifier.nets import LesionNet, clinical_matrix
+from classifier.train_config import TrainConfig
 from lesions.codes import DIAGNOSES
 from lesions.models import Image, Partition
 
@@ -75,9 +77,15 @@ def cached_images(
     )
 
 
-def run_config(run: TrainingRun) -> training.TrainConfig:
-    experiment: Experiment = run.experiment  # type: ignore[assignment]
-    return training.TrainConfig(
+def run_experiment(run: TrainingRun) -> Experiment:
+    if run.experiment is None:
+        raise ValueError(f"Run {run.name!r} has no experiment: its predictions were imported")
+    return run.experiment
+
+
+def run_config(run: TrainingRun) -> TrainConfig:
+    experiment = run_experiment(run)
+    return TrainConfig(
         architecture=experiment.architecture,
         size=experiment.size,
         use_clinical=experiment.use_clinical,
@@ -100,7 +108,7 @@ def run_config(run: TrainingRun) -> training.TrainConfig:
 
 def fold_images(run: TrainingRun) -> tuple[list[Image], list[Image]]:
     """(training, validation) images of the run's fold; no fold: all training images, no val."""
-    experiment: Experiment = run.experiment  # type: ignore[assignment]
+    experiment = run_experiment(run)
     pool = Image.objects.filter(
         dataset=experiment.dataset, partition=Partition.TRAIN
     ).select_related("lesion", "dataset")
@@ -112,7 +120,7 @@ def fold_images(run: TrainingRun) -> tuple[list[Image], list[Image]]:
 
 def synthetic_images(run: TrainingRun) -> list[Image]:
     """The first ``synthetic_per_class`` generated images of each class, for the training fold."""
-    experiment: Experiment = run.experiment  # type: ignore[assignment]
+    experiment = run_experiment(run)
     if not experiment.synthetic_per_class or experiment.synthetic_dataset is None:
         return []
     chosen: list[Image] = []
@@ -157,7 +165,7 @@ def train_data(
 
 
 def test_images(run: TrainingRun) -> list[Image]:
-    experiment: Experiment = run.experiment  # type: ignore[assignment]
+    experiment = run_experiment(run)
     return list(
         Image.objects.filter(dataset=experiment.dataset, partition=Partition.TEST)
         .select_related("lesion", "dataset")
@@ -165,7 +173,7 @@ def test_images(run: TrainingRun) -> list[Image]:
     )
 
 
-def run_train(
+def train(
     *,
     run: TrainingRun,
     device: torch.device | None = None,
@@ -173,9 +181,7 @@ def run_train(
     cache_progress: Progress | None = None,
     stop_after_epoch: int | None = None,
 ) -> training.TrainResult:
-    """Train the run's fold, resuming from its checkpoint when one exists."""
-    if run.experiment is None:
-        raise ValueError(f"Run {run.name!r} has no experiment to train")
+    """Train the run's fold into ``run.checkpoint_path()``, resuming from it when it exists."""
     config = run_config(run)
     train_set, val_set = fold_images(run)
     if not train_set:
@@ -183,43 +189,29 @@ def run_train(
     arrays = cached_images(train_set + val_set, config.size, cache_progress)
     generated = synthetic_images(run)
     extra = cached_images(generated, config.size, cache_progress) if generated else None
-    data = train_data(arrays, len(train_set), extra)
-    checkpoint = services.run_checkpoint_path(run)
-    TrainingRun.objects.filter(pk=run.pk).update(
-        checkpoint=str(checkpoint.relative_to(settings.MEDIA_ROOT))
-    )
-
-    def on_epoch(report: training.EpochReport) -> None:
-        if callback:
-            callback(report)
-
-    result = training.train(
+    return training.train(
         config,
-        data,
-        checkpoint,
+        train_data(arrays, len(train_set), extra),
+        run.checkpoint_path(),
         device=device,
-        callback=on_epoch,
+        callback=callback,
         stop_after_epoch=stop_after_epoch,
     )
-    services.run_epoch_record(
-        run=run, epoch=result.epochs_run, history=result.history, best_score=result.best_score
-    )
-    return result
 
 
-def run_model(run: TrainingRun, device: torch.device | None = None) -> training.LesionNet:
-    checkpoint = services.run_checkpoint_path(run)
+def run_model(run: TrainingRun, device: torch.device | None = None) -> LesionNet:
+    checkpoint = run.checkpoint_path()
     if not checkpoint.exists():
         raise FileNotFoundError(f"Run {run.name!r} has no checkpoint at {checkpoint}")
-    return training.load_model(checkpoint, device)
+    return inference.load_model(checkpoint, device)
 
 
-def _predict(
-    run: TrainingRun, images: Sequence[Image], device: torch.device, model: training.LesionNet
+def probabilities_of(
+    run: TrainingRun, images: Sequence[Image], *, model: LesionNet, device: torch.device
 ) -> np.ndarray:
     """Probabilities in the order of ``images``, which may come from several data sets."""
     size = run_config(run).size
-    batch_size = run.experiment.batch_size if run.experiment else 64
+    batch_size = run_experiment(run).batch_size
     by_dataset: dict[int, list[int]] = defaultdict(list)
     for position, image in enumerate(images):
         by_dataset[image.dataset_id].append(position)
@@ -227,7 +219,7 @@ def _predict(
     for positions in by_dataset.values():
         group = [images[p] for p in positions]
         arrays = cached_images(group, size)
-        out[positions] = training.predict(
+        out[positions] = inference.predict(
             model,
             arrays.array,
             arrays.rows,
@@ -238,40 +230,46 @@ def _predict(
     return out
 
 
-def run_evaluate(*, run: TrainingRun, device: torch.device | None = None) -> Evaluation:
-    """Evaluate the run on its data set's held-out images; store predictions and metrics."""
-    device = device or training.pick_device()
+@dataclass(frozen=True)
+class HeldOut:
+    """A run's probabilities for its data set's held-out images, and its inference speed."""
+
+    images: list[Image]
+    probabilities: np.ndarray
+    ms_per_image_batched: float
+    ms_per_image_batch1: float
+    device: str
+
+
+def evaluate(*, run: TrainingRun, device: torch.device | None = None) -> HeldOut:
+    """Predict the held-out images of the run's data set and time the model."""
+    device = device or inference.pick_device()
     images = test_images(run)
     if not images:
         raise ValueError(f"Data set of {run.name!r} has no held-out test images")
     model = run_model(run, device)
-    probabilities = _predict(run, images, device, model)
-    batched, single = training.time_inference(model, run_config(run).size, device=device)
-    return services.evaluation_store(
-        run=run,
+    probabilities = probabilities_of(run, images, model=model, device=device)
+    batched, single = inference.time_inference(model, run_config(run).size, device=device)
+    return HeldOut(
         images=images,
         probabilities=probabilities,
-        split="test",
         ms_per_image_batched=batched,
         ms_per_image_batch1=single,
         device=device_name(device),
     )
 
 
-def run_predict(
+def predict(
     *, run: TrainingRun, image_ids: Sequence[int], device: torch.device | None = None
-) -> int:
-    """Write the run's predictions for ``image_ids``; returns how many were written."""
-    device = device or training.pick_device()
+) -> np.ndarray:
+    """The run's probabilities for ``image_ids``, one row per id in their order."""
+    device = device or inference.pick_device()
     found = Image.objects.select_related("lesion", "dataset").in_bulk(list(image_ids))
     images = [found[i] for i in image_ids if i in found]
     if len(images) != len(set(image_ids)):
         raise ValueError("Some image ids do not exist")
     model = run_model(run, device)
-    probabilities = _predict(run, images, device, model)
-    return services.predictions_store(
-        run=run, image_ids=[i.pk for i in images], probabilities=probabilities
-    )
+    return probabilities_of(run, images, model=model, device=device)
 
 
 def device_name(device: torch.device) -> str:
@@ -281,16 +279,16 @@ def device_name(device: torch.device) -> str:
 
 
 @functools.lru_cache(maxsize=2)
-def _cached_model(run_id: int, checkpoint: str, stamp: float) -> training.LesionNet:
+def _cached_model(run_id: int, checkpoint: str, stamp: float) -> LesionNet:
     # Keyed by the checkpoint's modification time, so a retrained run is loaded afresh.
-    return training.load_model(Path(checkpoint), torch.device("cpu"))
+    return inference.load_model(Path(checkpoint), torch.device("cpu"))
 
 
-def run_predict_upload(
+def predict_upload(
     *, run: TrainingRun, image_file: IO[bytes], age: float | None, sex: str, site: str
 ) -> dict[str, float]:
     """The run's seven probabilities for one uploaded image and its clinical data."""
-    checkpoint = services.run_checkpoint_path(run)
+    checkpoint = run.checkpoint_path()
     if not checkpoint.exists():
         raise FileNotFoundError(f"Run {run.name!r} has no checkpoint")
     model = _cached_model(run.pk, str(checkpoint), checkpoint.stat().st_mtime)

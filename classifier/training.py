@@ -1,7 +1,8 @@
 """The training loop: seeded, checkpointed every epoch, resumable exactly, fast on a GPU.
 
 No Django here. ``train`` takes a config, the cached images and their labels, and a checkpoint
-path; it reports through a callback that the Celery task turns into the job's progress.
+path; it reports through a callback that the job's service turns into progress. It is a short
+orchestration of ``train_one_epoch``, ``validate`` and the run's ``Checkpointer``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import os
 import random
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,46 +19,15 @@ import numpy as np
 import torch
 from torch import nn
 
+from analysis.metrics import balanced_accuracy
 from classifier import data as D
-from classifier.metrics import balanced_accuracy
-from classifier.nets import CLINICAL_FEATURES, LesionNet, build_model
+from classifier.checkpoints import Checkpointer
+from classifier.inference import autocast, pick_device, predict_logits, to_device
+from classifier.nets import LesionNet
+from classifier.train_config import TrainConfig, model_from_config
 
-
-@dataclass(frozen=True)
-class TrainConfig:
-    architecture: str = "resnet34"
-    size: tuple[int, int] = (300, 224)  # width, height
-    use_clinical: bool = False
-    fusion: str = "concat"
-    epochs: int = 90
-    batch_size: int = 64
-    lr: float = 3e-4
-    weight_decay: float = 1e-4
-    optimizer: str = "adamw"  # adamw | sgd
-    schedule: str = "cosine"  # cosine | step | constant
-    augmentation: bool = True
-    imbalance: str = "weighted_loss"  # none | weighted_loss | balanced_sampler
-    dropout: float = 0.5
-    early_stopping_patience: int | None = None
-    seed: int = 0
-    pretrained_file: str = ""
-    # Deterministic kernels where torch has them (reproducible, sometimes slower on a GPU).
-    deterministic: bool = True
-
-
-PRESETS: dict[str, dict[str, Any]] = {
-    # The paper: 90 epochs per fold, no early stopping.
-    "paper": {"epochs": 90, "early_stopping_patience": None},
-    # A few minutes on two CPU cores on the stand-in images. A small ResNet: from random
-    # weights it learns the stand-ins within 4 epochs, where MobileNetV2 stays near chance.
-    "cpu-demo": {
-        "architecture": "resnet10t",
-        "size": (96, 72),
-        "epochs": 4,
-        "batch_size": 32,
-        "lr": 2e-3,
-    },
-}
+# Seconds between in-epoch progress reports (epoch ends are always reported).
+REPORT_INTERVAL = 2.0
 
 
 @dataclass
@@ -94,13 +64,53 @@ class TrainResult:
     stopped_early: bool
 
 
+@dataclass
+class DeviceSet:
+    """One side of a fold (training or validation) ready on the device."""
+
+    images: D.DeviceImages
+    labels: np.ndarray  # on the host: the epoch order and the balanced accuracy read them
+    device_labels: torch.Tensor
+    clinical: torch.Tensor | None  # None when the network takes no clinical data
+
+    @classmethod
+    def build(
+        cls,
+        array: np.ndarray,
+        rows: np.ndarray,
+        labels: np.ndarray,
+        clinical: np.ndarray,
+        *,
+        use_clinical: bool,
+        device: torch.device,
+    ) -> DeviceSet:
+        return cls(
+            images=D.DeviceImages(array, rows, device),
+            labels=labels,
+            device_labels=torch.from_numpy(labels).to(device),
+            clinical=torch.from_numpy(clinical).to(device) if use_clinical else None,
+        )
+
+
+def device_sets(
+    data: TrainData, *, use_clinical: bool, device: torch.device
+) -> tuple[DeviceSet, DeviceSet]:
+    """The fold's training and validation sides on ``device``."""
+    return (
+        DeviceSet.build(
+            data.array, data.train_rows, data.train_labels, data.train_clinical,
+            use_clinical=use_clinical, device=device,
+        ),
+        DeviceSet.build(
+            data.array, data.val_rows, data.val_labels, data.val_clinical,
+            use_clinical=use_clinical, device=device,
+        ),
+    )  # fmt: skip
+
+
 Callback = Callable[[EpochReport], None]
-
-
-def pick_device(preferred: str = "") -> torch.device:
-    if preferred:
-        return torch.device(preferred)
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+# (0-based epoch, share of that epoch done)
+StepReport = Callable[[int, float], None]
 
 
 def seed_everything(seed: int, *, deterministic: bool = True) -> None:
@@ -142,64 +152,13 @@ def make_scheduler(
     raise ValueError(f"Unknown schedule {config.schedule!r}")
 
 
-def to_device(model: LesionNet, device: torch.device) -> LesionNet:
-    model = model.to(device)
-    # channels_last only on CUDA: see classifier.data._layout.
-    return model.to(memory_format=torch.channels_last) if device.type == "cuda" else model
-
-
-def _autocast(device: torch.device) -> Any:
-    # bf16 autocast on CUDA; full float32 on the CPU, where bf16 is slow and changes results.
-    return torch.autocast(device_type="cuda", dtype=torch.bfloat16, enabled=device.type == "cuda")
-
-
-def _rng_state() -> dict[str, Any]:
-    state: dict[str, Any] = {
-        "python": random.getstate(),
-        "numpy": np.random.get_state(),
-        "torch": torch.get_rng_state(),
-    }
-    if torch.cuda.is_available():
-        state["cuda"] = torch.cuda.get_rng_state_all()
-    return state
-
-
-def _set_rng_state(state: dict[str, Any]) -> None:
-    random.setstate(state["python"])
-    np.random.set_state(state["numpy"])
-    # RNG states are CPU byte tensors even when the checkpoint was mapped onto a GPU.
-    torch.set_rng_state(state["torch"].cpu())
-    if "cuda" in state and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all([s.cpu() for s in state["cuda"]])
-
-
-def save_atomic(obj: Any, path: Path) -> None:
-    """Write then rename: a worker killed mid-write leaves the previous checkpoint whole."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
-
-
-def best_weights_path(checkpoint: Path) -> Path:
-    return checkpoint.with_name("best.pt")
-
-
-def model_from_config(config: TrainConfig) -> LesionNet:
-    return build_model(
-        config.architecture,
-        use_clinical=config.use_clinical,
-        fusion=config.fusion,
-        dropout=config.dropout,
-        pretrained_file=config.pretrained_file or None,
-    )
-
-
-def config_from_dict(values: dict[str, Any]) -> TrainConfig:
-    values = dict(values)
-    if "size" in values:
-        values["size"] = tuple(values["size"])
-    return TrainConfig(**values)
+def make_loss(
+    config: TrainConfig, labels: np.ndarray, num_classes: int, device: torch.device
+) -> nn.CrossEntropyLoss:
+    weight = None
+    if config.imbalance == "weighted_loss":
+        weight = torch.from_numpy(D.class_weights(labels, num_classes)).to(device)
+    return nn.CrossEntropyLoss(weight=weight)
 
 
 def train_step(
@@ -211,7 +170,7 @@ def train_step(
     clinical: torch.Tensor | None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """One optimisation step; returns the loss and logits as device tensors (no host sync)."""
-    with _autocast(x.device):
+    with autocast(x.device):
         logits = model(x, clinical)
         loss = loss_fn(logits.float(), y)
     optimizer.zero_grad(set_to_none=True)
@@ -220,26 +179,85 @@ def train_step(
     return loss, logits
 
 
-@torch.no_grad()
-def predict_logits(
+def train_one_epoch(
     model: nn.Module,
-    images: D.DeviceImages,
-    clinical: torch.Tensor | None,
+    optimizer: torch.optim.Optimizer,
+    loss_fn: nn.Module,
+    data: DeviceSet,
+    config: TrainConfig,
     *,
-    batch_size: int,
-    device: torch.device,
-) -> torch.Tensor:
-    """Logits (float32, on the device) for every image of ``images``, never augmented."""
-    model.eval()
-    outputs = []
-    for index in D.batches(torch.arange(images.count), batch_size, drop_last=False):
-        x = D.normalise(images.batch(index))
-        c = clinical[index.to(clinical.device)] if clinical is not None else None
-        with _autocast(device):
-            outputs.append(model(x, c).float())
-    if not outputs:
-        return torch.zeros(0, 7, device=device)
-    return torch.cat(outputs)
+    epoch: int,
+    on_step: StepReport | None = None,
+) -> dict[str, float]:
+    """One pass over the training images (0-based ``epoch``): mean loss and accuracy."""
+    device = data.images.device
+    # Shuffling and augmentation draw from generators seeded by (seed, epoch): a resumed
+    # run draws exactly what an uninterrupted one would have.
+    order_gen = torch.Generator().manual_seed(config.seed * 100_003 + epoch)
+    aug_gen = torch.Generator(device=device).manual_seed(config.seed * 100_019 + epoch)
+    order = D.epoch_order(
+        data.labels, balanced=config.imbalance == "balanced_sampler", generator=order_gen
+    )
+    # The whole epoch's order goes to the device once, not one index tensor per step.
+    steps = D.batches(order.to(device), config.batch_size, drop_last=True)
+    model.train()
+    loss_sum = torch.zeros((), device=device)
+    correct = torch.zeros((), device=device)
+    seen = 0
+    for step, index in enumerate(steps):
+        raw = data.images.batch(index)
+        x = D.augment(raw, aug_gen) if config.augmentation else D.normalise(raw)
+        y = data.device_labels[index]
+        c = data.clinical[index] if data.clinical is not None else None
+        loss, logits = train_step(model, optimizer, loss_fn, x, y, c)
+        # Accumulated on the device: no host sync inside the step.
+        loss_sum += loss.detach() * len(index)
+        correct += (logits.detach().argmax(1) == y).sum()
+        seen += len(index)
+        if on_step:
+            on_step(epoch, (step + 1) / len(steps))
+    return {
+        "train_loss": float(loss_sum) / max(1, seen),
+        "train_accuracy": float(correct) / max(1, seen),
+    }
+
+
+def validate(model: nn.Module, data: DeviceSet, *, batch_size: int) -> dict[str, float]:
+    """Loss (unweighted) and balanced accuracy on the validation images."""
+    device = data.images.device
+    logits = predict_logits(model, data.images, data.clinical, batch_size=batch_size, device=device)
+    return {
+        "val_loss": float(nn.CrossEntropyLoss()(logits, data.device_labels)),
+        "val_balanced_accuracy": balanced_accuracy(data.labels, logits.argmax(1).cpu().numpy()),
+    }
+
+
+def step_reporter(callback: Callback | None, epochs: int) -> StepReport | None:
+    """In-epoch progress for ``callback``, at most once every ``REPORT_INTERVAL`` seconds."""
+    if callback is None:
+        return None
+    last = time.monotonic()
+
+    def report(epoch: int, done: float) -> None:
+        nonlocal last
+        if time.monotonic() - last > REPORT_INTERVAL:
+            last = time.monotonic()
+            callback(EpochReport(epoch=epoch + 1, epochs=epochs, fraction=(epoch + done) / epochs))
+
+    return report
+
+
+def epoch_report(record: dict[str, Any], epochs: int) -> EpochReport:
+    return EpochReport(
+        epoch=record["epoch"],
+        epochs=epochs,
+        fraction=record["epoch"] / epochs,
+        train_loss=record["train_loss"],
+        train_accuracy=record["train_accuracy"],
+        val_loss=record.get("val_loss"),
+        val_balanced_accuracy=record.get("val_balanced_accuracy"),
+        seconds=record["seconds"],
+    )
 
 
 def train(
@@ -262,208 +280,51 @@ def train(
     model = to_device(model_from_config(config), device)
     optimizer = make_optimizer(config, model)
     scheduler = make_scheduler(config, optimizer)
-    history: list[dict[str, Any]] = []
-    best_score: float | None = None
-    since_best = 0
-    start_epoch = 0
-    if checkpoint.exists():
-        state = torch.load(checkpoint, map_location=device, weights_only=False)
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        _set_rng_state(state["rng"])
-        history = state["history"]
-        best_score = state["best_score"]
-        since_best = state["since_best"]
-        start_epoch = state["epoch"]
-
-    num_classes = model.classifier.out_features
-    train_images = D.DeviceImages(train_data.array, train_data.train_rows, device)
-    val_images = D.DeviceImages(train_data.array, train_data.val_rows, device)
-    labels = torch.from_numpy(train_data.train_labels).to(device)
-    clinical = (
-        torch.from_numpy(train_data.train_clinical).to(device) if config.use_clinical else None
-    )
-    val_clinical = (
-        torch.from_numpy(train_data.val_clinical).to(device) if config.use_clinical else None
-    )
-    weight = None
-    if config.imbalance == "weighted_loss":
-        weight = torch.from_numpy(D.class_weights(train_data.train_labels, num_classes)).to(device)
-    loss_fn = nn.CrossEntropyLoss(weight=weight)
-    val_loss_fn = nn.CrossEntropyLoss()
+    saver = Checkpointer(checkpoint)
+    state = saver.resume(model, optimizer, scheduler, device)
+    train_set, val_set = device_sets(train_data, use_clinical=config.use_clinical, device=device)
+    validating = val_set.images.count > 0
+    loss_fn = make_loss(config, train_data.train_labels, model.classifier.out_features, device)
+    on_step = step_reporter(callback, config.epochs)
     stopped_early = False
-    last_report = time.monotonic()
 
-    epoch = start_epoch
-    for epoch in range(start_epoch, config.epochs):
+    for epoch in range(state.epoch, config.epochs):
         if stop_after_epoch is not None and epoch >= stop_after_epoch:
             break
         started = time.monotonic()
-        # Shuffling and augmentation draw from generators seeded by (seed, epoch): a resumed
-        # run draws exactly what an uninterrupted one would have.
-        order_gen = torch.Generator().manual_seed(config.seed * 100_003 + epoch)
-        aug_gen = torch.Generator(device=device).manual_seed(config.seed * 100_019 + epoch)
-        order = D.epoch_order(
-            train_data.train_labels,
-            balanced=config.imbalance == "balanced_sampler",
-            generator=order_gen,
-        )
-        # The whole epoch's order goes to the device once, not one index tensor per step.
-        steps = D.batches(order.to(device), config.batch_size, drop_last=True)
-        model.train()
-        loss_sum = torch.zeros((), device=device)
-        correct = torch.zeros((), device=device)
-        seen = 0
-        for step, index in enumerate(steps):
-            raw = train_images.batch(index)
-            x = D.augment(raw, aug_gen) if config.augmentation else D.normalise(raw)
-            y = labels[index]
-            c = clinical[index] if clinical is not None else None
-            loss, logits = train_step(model, optimizer, loss_fn, x, y, c)
-            # Accumulated on the device: no host sync inside the step.
-            loss_sum += loss.detach() * len(index)
-            correct += (logits.detach().argmax(1) == y).sum()
-            seen += len(index)
-            if callback and time.monotonic() - last_report > 2.0:
-                last_report = time.monotonic()
-                callback(
-                    EpochReport(
-                        epoch=epoch + 1,
-                        epochs=config.epochs,
-                        fraction=(epoch + (step + 1) / len(steps)) / config.epochs,
-                    )
-                )
-        scheduler.step()
-        record: dict[str, Any] = {
-            "epoch": epoch + 1,
-            "train_loss": float(loss_sum) / max(1, seen),
-            "train_accuracy": float(correct) / max(1, seen),
-            "lr": optimizer.param_groups[0]["lr"],
-        }
-        improved = False
-        if val_images.count:
-            logits = predict_logits(
-                model, val_images, val_clinical, batch_size=config.batch_size, device=device
+        record: dict[str, Any] = {"epoch": epoch + 1}
+        record.update(
+            train_one_epoch(
+                model, optimizer, loss_fn, train_set, config, epoch=epoch, on_step=on_step
             )
-            val_labels = torch.from_numpy(train_data.val_labels).to(device)
-            record["val_loss"] = float(val_loss_fn(logits, val_labels))
-            score = balanced_accuracy(train_data.val_labels, logits.argmax(1).cpu().numpy())
-            record["val_balanced_accuracy"] = score
-            if best_score is None or score > best_score:
-                best_score, since_best, improved = score, 0, True
-            else:
-                since_best += 1
+        )
+        scheduler.step()
+        record["lr"] = optimizer.param_groups[0]["lr"]
+        improved = False
+        if validating:
+            record.update(validate(model, val_set, batch_size=config.batch_size))
+            improved = state.record_score(record["val_balanced_accuracy"])
         record["seconds"] = time.monotonic() - started
-        history.append(record)
+        state.history.append(record)
+        state.epoch = epoch + 1
         if improved:
-            save_atomic(model.state_dict(), best_weights_path(checkpoint))
-        save_atomic(
-            {
-                "config": asdict(config),
-                "model": model.state_dict(),
-                "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler.state_dict(),
-                "rng": _rng_state(),
-                "epoch": epoch + 1,
-                "history": history,
-                "best_score": best_score,
-                "since_best": since_best,
-            },
-            checkpoint,
+            saver.save_best(model)
+        saver.save(
+            config=config, model=model, optimizer=optimizer, scheduler=scheduler, state=state
         )
         if callback:
-            callback(
-                EpochReport(
-                    epoch=epoch + 1,
-                    epochs=config.epochs,
-                    fraction=(epoch + 1) / config.epochs,
-                    train_loss=record["train_loss"],
-                    train_accuracy=record["train_accuracy"],
-                    val_loss=record.get("val_loss"),
-                    val_balanced_accuracy=record.get("val_balanced_accuracy"),
-                    seconds=record["seconds"],
-                )
-            )
+            callback(epoch_report(record, config.epochs))
         patience = config.early_stopping_patience
-        if patience is not None and val_images.count and since_best >= patience:
+        if patience is not None and validating and state.since_best >= patience:
             stopped_early = True
             break
 
-    best = best_weights_path(checkpoint)
-    if best.exists() and val_images.count:
-        model.load_state_dict(torch.load(best, map_location=device, weights_only=True))
+    if validating:
+        saver.load_best(model, device)
     return TrainResult(
         model=model,
-        history=history,
-        best_score=best_score,
-        epochs_run=len(history),
+        history=state.history,
+        best_score=state.best_score,
+        epochs_run=len(state.history),
         stopped_early=stopped_early,
     )
-
-
-def load_model(checkpoint: Path, device: torch.device | None = None) -> LesionNet:
-    """The trained model of a run: its best validation weights if saved, else the last ones."""
-    device = device or pick_device()
-    state = torch.load(checkpoint, map_location=device, weights_only=False)
-    config = config_from_dict(state["config"])
-    # The backbone's pretrained file is not needed: every weight comes from the checkpoint.
-    model = model_from_config(replace(config, pretrained_file=""))
-    best = best_weights_path(checkpoint)
-    if best.exists():
-        model.load_state_dict(torch.load(best, map_location=device, weights_only=True))
-    else:
-        model.load_state_dict(state["model"])
-    return to_device(model, device).eval()
-
-
-def predict(
-    model: LesionNet,
-    array: np.ndarray,
-    rows: np.ndarray,
-    clinical: np.ndarray | None,
-    *,
-    batch_size: int = 64,
-    device: torch.device | None = None,
-) -> np.ndarray:
-    """Probabilities (N x 7, float64, rows summing to 1) for cache ``rows``."""
-    device = device or next(model.parameters()).device
-    images = D.DeviceImages(array, rows, device)
-    c = (
-        torch.from_numpy(clinical).to(device)
-        if model.use_clinical and clinical is not None
-        else None
-    )
-    logits = predict_logits(model, images, c, batch_size=batch_size, device=device)
-    return torch.softmax(logits.double(), dim=1).cpu().numpy()
-
-
-def time_inference(
-    model: LesionNet,
-    size: tuple[int, int],
-    *,
-    device: torch.device,
-    batch_size: int = 64,
-    repeats: int = 3,
-) -> tuple[float, float]:
-    """Milliseconds per image, batched and at batch size 1 (median of ``repeats``)."""
-    width, height = size
-    model.eval()
-
-    def run(n: int) -> float:
-        x = D.normalise(torch.randint(0, 256, (n, 3, height, width), device=device).byte())
-        c = torch.zeros(n, CLINICAL_FEATURES, device=device) if model.use_clinical else None
-        times = []
-        with torch.no_grad(), _autocast(device):
-            model(x, c)  # warm-up
-            for _ in range(repeats):
-                if device.type == "cuda":
-                    torch.cuda.synchronize(device)
-                t = time.perf_counter()
-                model(x, c)
-                if device.type == "cuda":
-                    torch.cuda.synchronize(device)
-                times.append(time.perf_counter() - t)
-        return 1000.0 * float(np.median(times)) / n
-
-    return run(batch_size), run(1)

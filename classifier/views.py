@@ -124,7 +124,7 @@ def try_model(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            probabilities = runner.run_predict_upload(
+            probabilities = runner.predict_upload(
                 run=data["run"],
                 image_file=data["image"],
                 age=data["age"],

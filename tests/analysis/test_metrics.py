@@ -125,3 +125,12 @@ def test_a_model_is_measured_like_a_reader_that_never_times_out() -> None:
 def test_unknown_diagnoses_are_refused_by_name() -> None:
     with pytest.raises(ValueError, match="melanoma"):
         metrics.confusion(["nv"], ["melanoma"])
+
+
+def test_a_models_balanced_accuracy_is_scikit_learns_over_the_classes_present() -> None:
+    rng = np.random.default_rng(3)
+    truth = rng.choice([0, 1, 2, 4, 6], 200)
+    predicted = np.where(rng.random(200) < 0.6, truth, rng.integers(0, 7, 200))
+    assert metrics.balanced_accuracy(truth, predicted) == pytest.approx(
+        skm.balanced_accuracy_score(truth, predicted)
+    )

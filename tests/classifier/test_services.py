@@ -6,10 +6,9 @@ import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
 
-from classifier import runner, services
+from classifier import services
 from classifier.metrics import evaluate
 from classifier.models import Evaluation, Experiment, Prediction, PredictionJob, TrainingRun
-from classifier.tasks import predict_now, train_run_now
 from lesions.codes import DIAGNOSES
 from tests.classifier.conftest import MakeDataset, held_out
 from tests.lesions.factories import DatasetFactory, ImageFactory
@@ -107,7 +106,7 @@ def test_a_trained_run_is_evaluated_and_its_numbers_match_its_stored_predictions
     dataset = make_dataset(per_class=6, test_per_class=3, folds=2)
     experiment = tiny_experiment(dataset, folds=[0], use_clinical=True)
     run = experiment.runs.get()
-    train_run_now(run)
+    services.run_train_and_evaluate(run=run)
     run.refresh_from_db()
     assert run.status == "succeeded", run.error
     assert run.progress == 1.0
@@ -140,7 +139,7 @@ def test_a_trained_run_is_evaluated_and_its_numbers_match_its_stored_predictions
     phase = [test_images[0].pk, test_images[5].pk, test_images[9].pk]
     Prediction.objects.filter(run=run).delete()
     job = services.prediction_job_create(run=run, image_ids=phase, label="phase 2", queue=False)
-    predict_now(job)
+    services.prediction_job_run(job=job)
     job.refresh_from_db()
     assert job.status == "succeeded"
     assert job.n_written == 3
@@ -167,14 +166,16 @@ def test_predictions_of_an_untrained_run_or_unknown_images_are_refused(
     assert not PredictionJob.objects.exists()
 
 
-def test_fold_images_keep_the_fold_for_validation_and_the_held_out_split_apart(
+def test_a_run_that_cannot_train_is_marked_failed_with_the_reason_and_counted(
     make_dataset: MakeDataset,
 ) -> None:
-    dataset = make_dataset(per_class=4, test_per_class=2, folds=2)
-    run = tiny_experiment(dataset).runs.get(fold=1)
-    train_set, val_set = runner.fold_images(run)
-    assert {i.fold for i in train_set} == {0}
-    assert {i.fold for i in val_set} == {1}
-    assert {i.partition for i in train_set + val_set} == {"train"}
-    assert len(train_set) + len(val_set) == 28
-    assert {i.partition for i in runner.test_images(run)} == {"test"}
+    dataset = make_dataset(per_class=1, test_per_class=1, folds=1)
+    run = tiny_experiment(dataset).runs.get()
+    # No image of fold 0 is left for training once fold 0 validates.
+    with pytest.raises(ValueError, match="no training images"):
+        services.run_train_and_evaluate(run=run)
+    run.refresh_from_db()
+    assert run.status == "failed"
+    assert run.error.startswith("ValueError: Run 'tiny-fold0' has no training images")
+    assert run.attempts == 1
+    assert run.finished_at is not None

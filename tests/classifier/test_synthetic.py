@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
 
-from classifier import runner
+from classifier import runner, services
 from classifier.models import Experiment, TrainingRun
-from classifier.tasks import train_run_now
 from lesions.codes import DIAGNOSES
 from lesions.models import Dataset, Image
 from tests.classifier.conftest import MakeDataset
@@ -62,6 +61,6 @@ def test_a_fold_trains_on_n_generated_images_per_class_and_validates_on_real_one
     assert np.array_equal(data.array[data.train_rows[-len(generated) :]], extra.array[extra.rows])
     assert list(data.train_labels[-len(generated) :]) == list(extra.labels)
 
-    train_run_now(run)
+    services.run_train_and_evaluate(run=run)
     run = TrainingRun.objects.get(pk=run.pk)
     assert run.status == "succeeded", run.error

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from classifier import services
-from classifier.models import Evaluation, TrainingRun
-from classifier.tasks import train_run
+from classifier.models import Evaluation, PredictionJob, TrainingRun
+from classifier.tasks import predict_images, train_run
 from tests.classifier.conftest import MakeDataset
 from tests.worker import WorkerProcess
 
@@ -40,3 +40,28 @@ def test_a_real_worker_trains_a_run_to_the_end_and_the_row_shows_success(
         lambda: celery_worker_process.output().count("succeeded in") >= 2, timeout=60
     )
     assert TrainingRun.objects.get(pk=run.pk).attempts == 1
+
+
+@pytest.mark.django_db
+def test_a_task_for_a_finished_job_does_nothing_and_one_for_a_pending_job_calls_its_service(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    called: list[str] = []
+    monkeypatch.setattr(
+        "classifier.services.run_train_and_evaluate", lambda **kw: called.append("train")
+    )
+    monkeypatch.setattr(
+        "classifier.services.prediction_job_run", lambda **kw: called.append("predict")
+    )
+    done = TrainingRun.objects.create(name="done", status="succeeded")
+    assert train_run(run_id=done.pk) == "succeeded"
+    assert (
+        predict_images(
+            job_id=PredictionJob.objects.create(run=done, image_ids=[1], status="succeeded").pk
+        )
+        == 0
+    )
+    assert called == []
+    train_run(run_id=TrainingRun.objects.create(name="pending").pk)
+    predict_images(job_id=PredictionJob.objects.create(run=done, image_ids=[1]).pk)
+    assert called == ["train", "predict"]

@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from classifier import services
 from classifier.models import Experiment, TrainingRun
-from classifier.tasks import train_run_now
 from tests.classifier.conftest import MakeDataset, class_jpeg
 from tests.lesions.factories import DatasetFactory
 
@@ -25,7 +24,7 @@ def trained_run(make_dataset: MakeDataset) -> TrainingRun:
         name="shown", dataset=dataset, architecture="test_efficientnet", **TINY
     )
     run = experiment.runs.get()
-    train_run_now(run)
+    services.run_train_and_evaluate(run=run)
     run.refresh_from_db()
     assert run.status == "succeeded", run.error
     return run

@@ -12,7 +12,6 @@ from django.core.management import call_command
 
 from classifier import services as classifier_services
 from classifier.models import TrainingRun
-from classifier.tasks import train_run_now
 from gan.models import GanEvaluation, GanRun
 from gan.services import gan_run_train
 from lesions.models import Dataset, Image
@@ -31,7 +30,7 @@ def trained_classifier(dataset: Dataset) -> TrainingRun:
         batch_size=8, input_width=32, input_height=24, folds=[0],
     )  # fmt: skip
     run = experiment.runs.get()
-    train_run_now(run)
+    classifier_services.run_train_and_evaluate(run=run)
     run.refresh_from_db()
     assert run.status == "succeeded", run.error
     return run

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from classifier import runner
+from classifier import services
 from classifier.models import TrainingRun
 from lesions.codes import DIAGNOSES
 
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         if run is None:
             raise CommandError(f"No run named {options['run']!r}")
         try:
-            evaluation = runner.run_evaluate(run=run)
+            evaluation = services.run_evaluate(run=run)
         except (FileNotFoundError, ValueError) as error:
             raise CommandError(str(error)) from error
         self.stdout.write(

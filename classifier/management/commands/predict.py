@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from classifier import runner
+from classifier import services
 from classifier.models import TrainingRun
 from lesions.models import Image, Partition
 
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         if not ids:
             raise CommandError("No images: give --image-ids or --dataset")
         try:
-            written = runner.run_predict(run=run, image_ids=ids)
+            written = services.run_predict(run=run, image_ids=ids)
         except (FileNotFoundError, ValueError) as error:
             raise CommandError(str(error)) from error
         self.stdout.write(self.style.SUCCESS(f"{written} predictions written for {run.name}"))

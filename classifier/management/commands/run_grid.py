@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from classifier import grid, services
-from classifier.training import PRESETS
+from classifier.train_config import PRESETS
 from lesions.models import Dataset
 
 

@@ -10,8 +10,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 
 from classifier import services
 from classifier.models import Experiment, TrainingRun
-from classifier.tasks import train_run_now
-from classifier.training import PRESETS
+from classifier.train_config import PRESETS
+from core.services import job_is_done
 from lesions.models import Dataset
 
 
@@ -107,7 +107,8 @@ class Command(BaseCommand):
             progress.update(bar, completed=fraction, note=message)
 
         try:
-            train_run_now(run, listener=show)
+            if not job_is_done(run):
+                services.run_train_and_evaluate(run=run, listener=show)
         except Exception as error:  # the row holds the traceback; the command goes on
             self.stderr.write(f"{run.name} failed: {error}")
         progress.update(bar, completed=1.0 if run.status == "succeeded" else None)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
 from classifier.models import Prediction, TrainingRun
+from classifier.services import predictions_store
 from lesions.codes import DIAGNOSES
 from tests.lesions.factories import DatasetFactory, ImageFactory
 
@@ -89,3 +91,19 @@ def test_an_existing_run_name_is_refused(images, tmp_path) -> None:
     with pytest.raises(CommandError, match="already exists"):
         call_command("import_predictions", "--run-name", "r", "--csv", str(path))
     assert Prediction.objects.count() == 1
+
+
+def test_one_tolerance_on_the_sum_for_a_file_and_for_a_trained_run(images, tmp_path) -> None:
+    # Four decimals per probability can leave the sum a few 1e-4 from 1: accepted everywhere.
+    near = [0.0501, 0.05, 0.1, 0.0, 0.6, 0.15, 0.0503]
+    far = [0.052, 0.05, 0.1, 0.0, 0.6, 0.15, 0.05]
+    path = _write(tmp_path, [HEADER, _row(images[0].image_id, near)])
+    call_command("import_predictions", "--run-name", "near", "--csv", str(path))
+    path = _write(tmp_path, [HEADER, _row(images[0].image_id, far)])
+    with pytest.raises(CommandError, match="not summing to 1 on lines 2"):
+        call_command("import_predictions", "--run-name", "far", "--csv", str(path))
+    run = TrainingRun.objects.get(name="near")
+    ids = [images[1].pk]
+    assert predictions_store(run=run, image_ids=ids, probabilities=np.array([near])) == 1
+    with pytest.raises(ValueError, match="sum to 1"):
+        predictions_store(run=run, image_ids=ids, probabilities=np.array([far]))

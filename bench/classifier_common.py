@@ -1,4 +1,9 @@
-"""What the two classifier benchmarks share: options, a synthetic decoded cache, the table."""
+"""What the two classifier benchmarks share: options, a synthetic decoded cache, the timing,
+and the loop over architectures and sizes that prints their table. Each bench gives its title,
+its columns and how it measures one case (``Case``).
+
+A library for ``infer_throughput.py`` and ``train_throughput.py``, not a bench of its own.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,10 @@ import argparse
 import gc
 import os
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +22,9 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from classifier import data as D
 from classifier.nets import PAPER_ARCHITECTURES
+from classifier.training import seed_everything
 from lesions.codes import RESOLUTIONS
 
 
@@ -104,3 +113,72 @@ def emit(lines: list[str], out: str) -> None:
     if out:
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         Path(out).write_text(text)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One row of a table: an architecture at a size and batch, on the cached images."""
+
+    arch: str
+    size: tuple[int, int]
+    batch: int
+    images: D.DeviceImages
+    device: torch.device
+    args: argparse.Namespace
+
+    def images_per_second(self, step: Callable[[], object]) -> float:
+        args = self.args
+        return self.batch / timed(step, steps=args.steps, warmup=args.warmup, device=self.device)
+
+    def random_batch(self) -> torch.Tensor:
+        """A ready normalised batch of random pixels: the raw step's input."""
+        width, height = self.size
+        pixels = torch.randint(0, 256, (self.batch, 3, height, width), device=self.device)
+        return D.normalise(pixels.byte())
+
+
+Measure = Callable[[Case], Sequence[str]]
+
+
+def run_table(
+    args: argparse.Namespace,
+    *,
+    title: str,
+    columns: Sequence[str],
+    measure: Measure,
+    batch_scale: int = 1,
+) -> None:
+    """Measure every architecture at every size and print the table (and write it to --out).
+
+    ``title`` may name ``{device}`` and ``{precision}``; ``columns`` start with architecture,
+    size and batch, and ``measure`` gives the cells of the other columns for one case.
+    """
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    seed_everything(0, deterministic=args.deterministic)
+    precision = "bf16 autocast, channels_last" if device.type == "cuda" else "float32"
+    lines = [
+        title.format(device=device_label(device), precision=precision),
+        "",
+        "| " + " | ".join(columns) + " |",
+        "|" + "---|" * len(columns),
+    ]
+    print("\n".join(lines), flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for size_name in args.sizes.split(","):
+            size = size_of(size_name)
+            batch = batch_scale * batch_for(args, size)
+            cache = synthetic_cache(Path(tmp), args.images, size)
+            images = D.DeviceImages(cache, np.arange(args.images), device)
+            for arch in args.archs.split(","):
+                label = f"| {arch} | {size[0]}x{size[1]} | {batch} |"
+                try:
+                    cells = measure(Case(arch, size, batch, images, device, args))
+                    row = f"{label} " + " | ".join(cells) + " |"
+                except torch.OutOfMemoryError:
+                    row = f"{label} out of memory |" + " |" * (len(columns) - 4)
+                print(row, flush=True)
+                lines.append(row)
+                free(device)
+            del images
+            free(device)
+    emit(lines, args.out)

@@ -8,7 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from contests.services.predictions import PredictionImportError, predictions_import
+from classifier.predictions import PredictionImportError
+from classifier.services import predictions_import
 
 
 class Command(BaseCommand):

@@ -1,34 +1,27 @@
-"""Writes of the classifier app: experiments and their runs, queueing, histories, evaluations,
-predictions. Keyword-only and atomic; long work is queued after the transaction commits.
+"""Experiments and their runs: creating them (one run per fold, the paper's grid) and queueing
+their training after the transaction commits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from classifier import grid, metrics
+from classifier import grid
 from classifier.models import (
-    Evaluation,
     Experiment,
     Imbalance,
     Optimizer,
-    Prediction,
-    PredictionJob,
     Resolution,
     Schedule,
     TrainingRun,
 )
 from classifier.nets import timm_name
 from core.models import JobStatus
-from lesions.codes import DIAGNOSES
-from lesions.models import Dataset, Image
+from lesions.models import Dataset
 
 EXPERIMENT_FIELDS = frozenset(
     {
@@ -152,6 +145,8 @@ def experiment_runs_create(*, experiment: Experiment) -> list[TrainingRun]:
 
 def run_queue(*, run: TrainingRun) -> None:
     """Send the run's training task once the current transaction commits."""
+    # Imported here: the tasks call these services, so a module-level import would be a cycle.
+    # The task object (not its name through send_task) carries its queue and retry options.
     from classifier.tasks import train_run
 
     run_id = run.pk
@@ -203,90 +198,3 @@ def grid_create(
         if queue and run.status != JobStatus.SUCCEEDED:
             run_queue(run=run)
     return runs
-
-
-def run_checkpoint_path(run: TrainingRun) -> Path:
-    """Where a run's checkpoint lives: under MEDIA_ROOT, shared by every worker."""
-    return Path(settings.MEDIA_ROOT) / "classifier" / "runs" / str(run.pk) / "checkpoint.pt"
-
-
-def run_epoch_record(
-    *, run: TrainingRun, epoch: int, history: list[dict[str, Any]], best_score: float | None
-) -> None:
-    """Store a finished epoch (one UPDATE: the progress fields stay the job writers')."""
-    TrainingRun.objects.filter(pk=run.pk).update(
-        epoch=epoch, history=history, best_score=best_score
-    )
-    run.epoch, run.history, run.best_score = epoch, history, best_score
-
-
-@transaction.atomic
-def predictions_store(
-    *, run: TrainingRun, image_ids: Sequence[int], probabilities: np.ndarray
-) -> int:
-    """Write (or replace) the run's seven probabilities for each image; returns the count."""
-    probabilities = np.asarray(probabilities, dtype=np.float64)
-    if probabilities.shape != (len(image_ids), len(DIAGNOSES)):
-        raise ValueError(f"Expected {len(image_ids)} x {len(DIAGNOSES)} probabilities")
-    if not np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-4):
-        raise ValueError("Each image's probabilities must sum to 1")
-    Prediction.objects.filter(run=run, image_id__in=image_ids).delete()
-    Prediction.objects.bulk_create(
-        Prediction(
-            run=run,
-            image_id=image_id,
-            probabilities={code: float(p) for code, p in zip(DIAGNOSES, row, strict=True)},
-            predicted=DIAGNOSES[int(np.argmax(row))],
-        )
-        for image_id, row in zip(image_ids, probabilities, strict=True)
-    )
-    return len(image_ids)
-
-
-@transaction.atomic
-def evaluation_store(
-    *,
-    run: TrainingRun,
-    images: Sequence[Image],
-    probabilities: np.ndarray,
-    split: str = "test",
-    ms_per_image_batched: float | None = None,
-    ms_per_image_batch1: float | None = None,
-    device: str = "",
-) -> Evaluation:
-    """Store the run's predictions for ``images`` and the metrics computed from them."""
-    labels = np.array([DIAGNOSES.index(image.lesion.diagnosis) for image in images])
-    numbers = metrics.evaluate(labels, probabilities)
-    predictions_store(run=run, image_ids=[i.pk for i in images], probabilities=probabilities)
-    evaluation, _ = Evaluation.objects.update_or_create(
-        run=run,
-        split=split,
-        defaults={
-            **numbers,
-            "ms_per_image_batched": ms_per_image_batched,
-            "ms_per_image_batch1": ms_per_image_batch1,
-            "device": device,
-        },
-    )
-    return evaluation
-
-
-@transaction.atomic
-def prediction_job_create(
-    *, run: TrainingRun, image_ids: Sequence[int], label: str = "", queue: bool = True
-) -> PredictionJob:
-    """A job predicting ``image_ids`` with ``run`` (e.g. a contest phase's images)."""
-    ids = [int(i) for i in image_ids]
-    found = set(Image.objects.filter(pk__in=ids).values_list("pk", flat=True))
-    missing = [i for i in ids if i not in found]
-    if missing:
-        raise ValidationError(f"Unknown image ids: {missing[:10]}")
-    if run.source == "trained" and run.status != JobStatus.SUCCEEDED:
-        raise ValidationError(f"Run {run.name!r} has not finished training")
-    job = PredictionJob.objects.create(run=run, image_ids=ids, label=label)
-    if queue:
-        from classifier.tasks import predict_images
-
-        job_id = job.pk
-        transaction.on_commit(lambda: predict_images.delay(job_id=job_id))
-    return job
