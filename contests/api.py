@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from contests.models import Phase, Study
-from contests.selectors_researcher import studies_overview, study_progress
+from contests.selectors.researcher import studies_overview, study_progress
 
 
 class PhaseSerializer(serializers.ModelSerializer):

@@ -18,7 +18,6 @@ from django.utils import timezone
 from rich.console import Console
 from rich.progress import Progress
 
-from contests.hints import phase_images_without_hint
 from contests.links import invitation_link
 from contests.models import Participant, Phase, Study
 from contests.presets import (
@@ -27,8 +26,9 @@ from contests.presets import (
     study_create_paper,
     study_open_waiting_for_hints,
 )
+from contests.selectors.hints import phase_images_without_hint
 from contests.services import invitation_create_batch
-from contests.services_simulation import phases_simulate_readers
+from contests.services.simulation import phases_simulate_readers
 from contests.simulation import Behaviour
 from core.demo import DemoOptions
 from lesions.models import Dataset, Partition

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from classifier.models import TrainingRun
-from contests.hints import phase_images_without_hint
 from contests.models import HintStyle, Phase, Study, StudyStatus
+from contests.selectors.hints import phase_images_without_hint
 from contests.services import BuilderError, phase_cases_draw, phase_create, study_create
 from contests.services.builder import study_phases_with_cases
 from lesions.models import Dataset, Partition

@@ -72,7 +72,9 @@ def test_the_module_list_covers_every_app() -> None:
     for package in PACKAGES:
         if (ROOT / package).is_dir():
             assert package in modules
-    assert "contests.selectors" in modules or any(m.startswith("contests.selectors.") for m in modules)
+    assert "contests.selectors" in modules or any(
+        m.startswith("contests.selectors.") for m in modules
+    )
 
 
 def test_every_module_imports_first_in_a_fresh_process() -> None:

@@ -6,7 +6,17 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("config", "core", "lesions", "classifier", "gan", "contests", "analysis", "demo", "bench")
+PACKAGES = (
+    "config",
+    "core",
+    "lesions",
+    "classifier",
+    "gan",
+    "contests",
+    "analysis",
+    "demo",
+    "bench",
+)
 IGNORE = re.compile(r"type:\s*ignore(?P<codes>\[[^\]]*\])?(?P<rest>.*)$")
 
 

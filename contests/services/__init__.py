@@ -37,7 +37,7 @@ Readings (``contests.services.readings``)
 
 Refusals raise subclasses of ``contests.services.errors.ContestError``: InvitationInvalid,
 ConsentError, PhaseLocked, ReadingClosed, NotYetDue, BuilderError.
-Reads (progress, lock reasons, orders) live in ``contests.selectors``; hints in ``contests.hints``.
+Reads (progress, lock reasons, orders, hints) live in ``contests.selectors``.
 """
 
 from contests.services.builder import (

@@ -9,8 +9,8 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from contests.hints import phase_images_without_hint
 from contests.models import Case, CaseOrder, HintStyle, Phase, Reading, Study, StudyStatus
+from contests.selectors.hints import phase_images_without_hint
 from contests.services.errors import BuilderError
 from lesions.codes import DIAGNOSES
 from lesions.models import Dataset, Image, Partition

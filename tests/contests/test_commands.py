@@ -192,7 +192,7 @@ def test_the_same_seed_gives_the_same_simulated_answers() -> None:
 
 
 def test_simulated_readers_go_on_to_a_phase_that_was_waiting_for_its_model(paper_study) -> None:
-    from contests.services_simulation import phases_simulate_readers
+    from contests.services.simulation import phases_simulate_readers
     from contests.simulation import Behaviour
 
     timed, hinted = paper_study.phases.get(order=2), paper_study.phases.get(order=3)

@@ -9,7 +9,7 @@ from rich.progress import Progress
 
 from contests.models import Phase
 from contests.services import ContestError
-from contests.services_simulation import phases_simulate_readers
+from contests.services.simulation import phases_simulate_readers
 from contests.simulation import Behaviour
 
 

@@ -20,9 +20,10 @@ from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from contests.forms import AnswerForm, ConsentForm, LanguageForm, ProfileForm, TimeoutForm
+from contests.clock import seconds_left
+from contests.forms.gp import AnswerForm, ConsentForm, LanguageForm, ProfileForm, TimeoutForm
 from contests.models import Case, Invitation, Outcome, Participant, Phase, Reading, StudyStatus
-from contests.selectors import participant_progress, participant_score
+from contests.selectors.participant import participant_progress, participant_score
 from contests.services import (
     ContestError,
     InvitationInvalid,
@@ -38,7 +39,6 @@ from contests.services import (
     reading_submit,
     reading_time_out,
 )
-from contests.services.clock import seconds_left
 from lesions.codes import DIAGNOSES
 from lesions.models import Diagnosis
 from lesions.serving import image_response

@@ -11,12 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from contests.forms_researcher import InvitationsForm, PhaseForm, StudyForm
-from contests.hints import phase_images_without_hint
+from contests.forms.researcher import InvitationsForm, PhaseForm, StudyForm
 from contests.links import invitation_link, invitations_csv
 from contests.models import Participant, Study, StudyStatus
 from contests.presets import study_open_waiting_for_hints
-from contests.selectors_researcher import (
+from contests.selectors.hints import phase_images_without_hint
+from contests.selectors.researcher import (
     invitation_counts,
     participant_readings,
     studies_overview,

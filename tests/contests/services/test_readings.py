@@ -16,7 +16,7 @@ from contests.models import (
     Outcome,
     Reading,
 )
-from contests.selectors import participant_case_order, phase_is_done
+from contests.selectors.participant import participant_case_order, phase_is_done
 from contests.services import (
     ContestError,
     NotYetDue,

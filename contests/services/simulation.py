@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from contests.models import DermoscopyTraining, Participant, Phase, Specialty
-from contests.selectors import phase_is_done, phase_previous
+from contests.selectors.participant import phase_is_done, phase_previous
 from contests.services import (
     ContestError,
     participant_create,
