@@ -54,15 +54,9 @@ def prepare(readers: int, cases: int) -> list[str]:
     django.setup()
     from django.utils import timezone
 
-    from contests.services import (
-        invitation_accept,
-        invitation_create_batch,
-        participant_profile_update,
-        phase_cases_draw,
-        phase_create,
-        study_create,
-        study_open,
-    )
+    from contests.services.builder import phase_cases_draw, phase_create, study_create, study_open
+    from contests.services.invitations import invitation_accept, invitation_create_batch
+    from contests.services.participants import participant_profile_update
 
     # The tests' bulk catalogue: hundreds of held-out images sharing one small JPEG, in a blink.
     from tests.contests.researcher_catalogue import held_out_catalogue

@@ -26,7 +26,8 @@ from contests.models import (
     Study,
     StudyStatus,
 )
-from contests.services_admin import PhaseImageError, phase_images_add
+from contests.services.builder import phase_images_add
+from contests.services.errors import PhaseImageError
 from lesions.models import Partition
 
 

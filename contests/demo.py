@@ -20,14 +20,10 @@ from rich.progress import Progress
 
 from contests.links import invitation_link
 from contests.models import Participant, Phase, Study
-from contests.presets import (
-    PAPER_PHASES,
-    hint_run_for,
-    study_create_paper,
-    study_open_waiting_for_hints,
-)
-from contests.selectors.hints import phase_images_without_hint
-from contests.services import invitation_create_batch
+from contests.presets import PAPER_PHASES
+from contests.selectors.hints import hint_run_for, phase_images_without_hint
+from contests.services.invitations import invitation_create_batch
+from contests.services.presets import study_create_paper, study_open_waiting_for_hints
 from contests.services.simulation import phases_simulate_readers
 from contests.simulation import Behaviour
 from core.demo import DemoOptions

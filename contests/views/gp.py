@@ -24,21 +24,16 @@ from contests.clock import seconds_left
 from contests.forms.gp import AnswerForm, ConsentForm, LanguageForm, ProfileForm, TimeoutForm
 from contests.models import Case, Invitation, Outcome, Participant, Phase, Reading, StudyStatus
 from contests.selectors.participant import participant_progress, participant_score
-from contests.services import (
+from contests.services.errors import (
     ContestError,
     InvitationInvalid,
     NotYetDue,
     PhaseLocked,
     ReadingClosed,
-    invitation_accept,
-    invitation_decline,
-    invitation_redeem,
-    participant_profile_update,
-    participant_touch,
-    reading_serve_next,
-    reading_submit,
-    reading_time_out,
 )
+from contests.services.invitations import invitation_accept, invitation_decline, invitation_redeem
+from contests.services.participants import participant_profile_update, participant_touch
+from contests.services.readings import reading_serve_next, reading_submit, reading_time_out
 from lesions.codes import DIAGNOSES
 from lesions.models import Diagnosis
 from lesions.serving import image_response

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from contests.forms.researcher import InvitationsForm, PhaseForm, StudyForm
 from contests.links import invitation_link, invitations_csv
 from contests.models import Participant, Study, StudyStatus
-from contests.presets import study_open_waiting_for_hints
 from contests.selectors.hints import phase_images_without_hint
 from contests.selectors.researcher import (
     invitation_counts,
@@ -23,15 +22,16 @@ from contests.selectors.researcher import (
     study_phases,
     study_progress,
 )
-from contests.services import (
-    ContestError,
-    invitation_create_batch,
+from contests.services.builder import (
     phase_cases_draw,
     phase_create,
     study_close,
     study_create,
     study_open,
 )
+from contests.services.errors import ContestError
+from contests.services.invitations import invitation_create_batch
+from contests.services.presets import study_open_waiting_for_hints
 from core.decorators import researcher_required
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from classifier.models import Prediction, RunSource, TrainingRun
 from contests.models import Case, Phase, Study, StudyStatus
-from contests.services import invitation_accept, invitation_create_batch
+from contests.services.invitations import invitation_accept, invitation_create_batch
 from lesions.codes import DIAGNOSES
 from lesions.models import Image
 from tests.lesions.factories import DatasetFactory, ImageFactory
