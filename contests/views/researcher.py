@@ -60,13 +60,15 @@ def study_new(request: HttpRequest) -> HttpResponse:
 
 def _detail_context(study: Study, **extra: object) -> dict[str, object]:
     phases = list(study_phases(study=study))
+    missing = {phase.pk: phase_images_without_hint(phase=phase) for phase in phases}
     for phase in phases:
-        phase.missing_hints = phase_images_without_hint(phase=phase)  # type: ignore[attr-defined]
+        # The template shows the count beside the phase's own fields.
+        phase.missing_hints = missing[phase.pk]  # type: ignore[attr-defined]  # a page-only value
     return {
         "study": study,
         "phases": phases,
         "invitations": invitation_counts(study=study),
-        "hints_missing": any(phase.missing_hints for phase in phases),  # type: ignore[attr-defined]
+        "hints_missing": any(missing.values()),
         "phase_form": PhaseForm(),
         "invitations_form": InvitationsForm(),
         **extra,

@@ -50,7 +50,7 @@ def add_cases(phase: Phase, n: int, *, diagnoses: Sequence[str] = DIAGNOSES) -> 
     start = phase.cases.count()
     cases = []
     for i in range(n):
-        image = ImageFactory(
+        image = ImageFactory.create(
             lesion__dataset=dataset, lesion__diagnosis=diagnoses[(start + i) % len(diagnoses)]
         )
         cases.append(Case.objects.create(phase=phase, image=image, position=start + i + 1))
