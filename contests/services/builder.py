@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from contests.models import Case, CaseOrder, HintStyle, Phase, Reading, Study, StudyStatus
 from contests.selectors.hints import phase_images_without_hint
+from contests.selectors.researcher import study_phases
 from contests.services.errors import BuilderError, PhaseImageError
 from lesions.codes import DIAGNOSES
 from lesions.models import Dataset, Image, Partition
@@ -231,13 +232,13 @@ def phase_images_add(*, phase: Phase, image_ids: Sequence[str]) -> list[Case]:
 
 def study_phases_with_cases(*, study: Study) -> list[Phase]:
     """The study's phases; refused unless there is at least one and each has its cases."""
-    phases = list(study.phases.all())
+    phases = study_phases(study=study)
     if not phases:
         raise BuilderError("The study has no phases.")
     for phase in phases:
-        if not phase.cases.exists():
+        if not phase.case_count:
             raise BuilderError(f"Phase {phase.order} ({phase.title}) has no cases.")
-    return phases
+    return list(phases)
 
 
 @transaction.atomic
