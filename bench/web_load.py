@@ -24,6 +24,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,15 +55,9 @@ def prepare(readers: int, cases: int) -> list[str]:
     django.setup()
     from django.utils import timezone
 
-    from contests.services import (
-        invitation_accept,
-        invitation_create_batch,
-        participant_profile_update,
-        phase_cases_draw,
-        phase_create,
-        study_create,
-        study_open,
-    )
+    from contests.services.builder import phase_cases_draw, phase_create, study_create, study_open
+    from contests.services.invitations import invitation_accept, invitation_create_batch
+    from contests.services.participants import participant_profile_update
 
     # The tests' bulk catalogue: hundreds of held-out images sharing one small JPEG, in a blink.
     from tests.contests.researcher_catalogue import held_out_catalogue
@@ -101,7 +96,7 @@ class Reader:
             return response.read().decode()
 
     def post(self, path: str, fields: dict[str, str]) -> str:
-        csrf = next(c.value for c in self.cookies if c.name == "csrftoken")
+        csrf = next(c.value or "" for c in self.cookies if c.name == "csrftoken")
         request = urllib.request.Request(  # noqa: S310 - http to loopback only
             self.base + path,
             data=urllib.parse.urlencode(fields).encode(),
@@ -134,8 +129,8 @@ def health_checks(base: str, count: int, latencies: list[float]) -> None:
         latencies.append(time.perf_counter() - started)
 
 
-def run_threads(target: object, args_per_thread: list[tuple[object, ...]]) -> float:
-    threads = [threading.Thread(target=target, args=args) for args in args_per_thread]  # type: ignore[arg-type]
+def run_threads(target: Callable[..., None], args_per_thread: list[tuple[object, ...]]) -> float:
+    threads = [threading.Thread(target=target, args=args) for args in args_per_thread]
     started = time.perf_counter()
     for thread in threads:
         thread.start()

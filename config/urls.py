@@ -28,9 +28,9 @@ urlpatterns = [
     path("lesions/", include("lesions.urls")),
     path("classifier/", include("classifier.urls")),
     path("gan/", include("gan.urls")),
-    path("contests/", include("contests.urls")),
+    path("contests/", include("contests.urls.researcher")),
     path("analysis/", include("analysis.urls")),
-    path("take/", include("contests.gp_urls")),
+    path("take/", include("contests.urls.gp")),
 ]
 
 admin.site.site_header = "Skin-lesion reader study: administration"

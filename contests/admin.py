@@ -26,7 +26,8 @@ from contests.models import (
     Study,
     StudyStatus,
 )
-from contests.services_admin import PhaseImageError, phase_images_add
+from contests.services.builder import phase_images_add
+from contests.services.errors import PhaseImageError
 from lesions.models import Partition
 
 
@@ -75,11 +76,16 @@ class CaseForm(forms.ModelForm):
         model = Case
         fields = ["position", "image"]
 
+    def __init__(self, *args: Any, parent_phase: Phase | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The phase being edited, given by the formset: a new case has no phase of its own yet.
+        self.parent_phase = parent_phase
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         image = data.get("image")
         phase = self.instance.phase if self.instance.phase_id else None
-        phase = phase or getattr(self, "parent_phase", None)
+        phase = phase or self.parent_phase
         if image is None or phase is None:
             return data
         if image.partition != Partition.TEST:
@@ -95,10 +101,8 @@ class CaseForm(forms.ModelForm):
 
 
 class CaseFormSet(forms.BaseInlineFormSet):
-    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
-        form = super()._construct_form(i, **kwargs)
-        form.parent_phase = self.instance  # type: ignore[attr-defined]
-        return form
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {**super().get_form_kwargs(index), "parent_phase": self.instance}
 
     def clean(self) -> None:
         super().clean()

@@ -18,13 +18,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from classifier.models import TrainingRun
 from contests.models import Phase, Study
-from contests.selectors_researcher import studies_overview, study_progress
+from contests.selectors.researcher import studies_overview, study_progress
+from lesions.models import Dataset
 
 
 class PhaseSerializer(serializers.ModelSerializer):
     case_count = serializers.IntegerField(read_only=True)
-    hint_run = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    hint_run: serializers.SlugRelatedField[TrainingRun] = serializers.SlugRelatedField(
+        slug_field="name", read_only=True
+    )
 
     class Meta:
         model = Phase
@@ -45,7 +49,9 @@ class PhaseSerializer(serializers.ModelSerializer):
 
 
 class StudySerializer(serializers.ModelSerializer):
-    dataset = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    dataset: serializers.SlugRelatedField[Dataset] = serializers.SlugRelatedField(
+        slug_field="name", read_only=True
+    )
     phases = serializers.SerializerMethodField()
     reader_count = serializers.IntegerField(read_only=True)
     simulated_count = serializers.IntegerField(read_only=True)
@@ -70,7 +76,8 @@ class StudySerializer(serializers.ModelSerializer):
     @extend_schema_field(PhaseSerializer(many=True))
     def get_phases(self, study: Study) -> list[dict[str, Any]]:
         phases = study.phases.select_related("hint_run").annotate(case_count=Count("cases"))
-        return PhaseSerializer(phases, many=True).data  # type: ignore[return-value]
+        data = PhaseSerializer(phases, many=True).data
+        return data  # type: ignore[return-value]  # many=True: a ListSerializer's list; stubs say dict
 
 
 class PhaseProgressSerializer(serializers.Serializer):

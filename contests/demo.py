@@ -12,23 +12,20 @@ looks at what is already there first, so the demo can be run again at any time.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.utils import timezone
 from rich.console import Console
 from rich.progress import Progress
 
-from contests.hints import phase_images_without_hint
 from contests.links import invitation_link
 from contests.models import Participant, Phase, Study
-from contests.presets import (
-    PAPER_PHASES,
-    hint_run_for,
-    study_create_paper,
-    study_open_waiting_for_hints,
-)
-from contests.services import invitation_create_batch
-from contests.services_simulation import phases_simulate_readers
+from contests.presets import PAPER_PHASES
+from contests.selectors.hints import hint_run_for, phase_images_without_hint
+from contests.services.invitations import invitation_create_batch
+from contests.services.presets import study_create_paper, study_open_waiting_for_hints
+from contests.services.simulation import phases_simulate_readers
 from contests.simulation import Behaviour
 from core.demo import DemoOptions
 from lesions.models import Dataset, Partition
@@ -87,9 +84,15 @@ def _write_links(study: Study, out: Console) -> None:
 
 
 def _simulate(
-    phases: list[Phase], behaviour: Behaviour, seed: int, out: Console, **kwargs: object
+    phases: list[Phase],
+    behaviour: Behaviour,
+    seed: int,
+    out: Console,
+    *,
+    n: int = 0,
+    readers: Sequence[Participant] = (),
 ) -> None:
-    total = kwargs.get("n") or len(kwargs.get("readers", ()))  # type: ignore[arg-type]
+    total = n or len(readers)
     title = " + ".join(phase.title for phase in phases)
     with Progress(console=out) as progress:
         bar = progress.add_task(f"simulated GPs: {title}", total=total)
@@ -98,7 +101,8 @@ def _simulate(
             behaviour=behaviour,
             seed=seed,
             on_reader_done=lambda _: progress.advance(bar),
-            **kwargs,  # type: ignore[arg-type]
+            n=n,
+            readers=readers,
         )
 
 
@@ -162,6 +166,7 @@ def finish_hint_phase(*, study: Study, seed: int, out: Console) -> bool:
     """The simulated GPs of the timed phase go on to the AI phase once its model has predicted
     all its images; False while the phase still waits for them."""
     _, timed, hinted = list(study.phases.order_by("order"))
+    assert study.dataset is not None  # the demo's study is built on its data set
     if _rebind_waiting_hints(hinted, study.dataset, out):
         return False
     simulated = Participant.objects.filter(study=study, is_simulated=True)

@@ -1,23 +1,14 @@
-"""Ready-made studies. ``paper``: the two contests of the 2020 study, as three phases.
+"""Ready-made studies, as data (plain Python). ``paper``: the two contests of the 2020 study.
 
 Contest 1: 163 held-out images, untimed, free to leave and come back. Contest 2: 35 images at 45 s
 each without a hint, then a new set of 35 at 45 s with the AI's output shown, opening only when
-the first half is done. No lesion appears in two phases.
+the first half is done. No lesion appears in two phases. ``contests.services.presets`` builds a
+study from them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from django.db import transaction
-from django.db.models import Count, Q
-
-from classifier.models import TrainingRun
-from contests.hints import phase_images_without_hint
-from contests.models import HintStyle, Phase, Study, StudyStatus
-from contests.services import BuilderError, phase_cases_draw, phase_create, study_create
-from contests.services.builder import study_phases_with_cases
-from lesions.models import Dataset, Partition
 
 PAPER_CONSENT = (
     "You are invited to take part in a study on how general practitioners classify "
@@ -66,69 +57,3 @@ PAPER_PHASES = (
         instructions="The AI's answer is shown beside each image. You decide.",
     ),
 )
-
-
-def hint_run_for(*, dataset: Dataset) -> TrainingRun | None:
-    """The model to show as hints: the run with predictions for most held-out images of the set,
-    else the newest run trained on the set (its predictions may still be on their way)."""
-    held_out = Q(predictions__image__dataset=dataset, predictions__image__partition=Partition.TEST)
-    best = (
-        TrainingRun.objects.annotate(n=Count("predictions", filter=held_out))
-        .filter(n__gt=0)
-        .order_by("-n", "-created_at")
-        .first()
-    )
-    if best is not None:
-        return best
-    return TrainingRun.objects.filter(experiment__dataset=dataset).order_by("-created_at").first()
-
-
-@transaction.atomic
-def study_create_paper(
-    *,
-    dataset: Dataset,
-    hint_run: TrainingRun,
-    hint_style: str = HintStyle.ALL,
-    seed: int = 0,
-    title: str = "Pigmented skin lesions: GPs, GPs with AI, and the AI",
-    scale: float = 1.0,
-) -> Study:
-    """The paper's study over the data set's held-out split; ``scale`` shrinks every phase
-    (at least one case each) for small catalogues and tests."""
-    if hint_style not in (HintStyle.ALL, HintStyle.TOP):
-        raise BuilderError(f"The AI phase shows 'all' or 'top', not {hint_style!r}.")
-    if not 0 < scale <= 1:
-        raise BuilderError(f"The scale must be in (0, 1], not {scale}.")
-    study = study_create(
-        title=title,
-        description="Contest 1 untimed; contest 2 timed, without and then with the AI's answer.",
-        consent_text=PAPER_CONSENT,
-        dataset=dataset,
-    )
-    for i, spec in enumerate(PAPER_PHASES):
-        phase = phase_create(
-            study=study,
-            title=spec.title,
-            time_limit_seconds=spec.time_limit_seconds,
-            hint_style=hint_style if spec.hint else HintStyle.NONE,
-            hint_run_id=hint_run.pk if spec.hint else None,
-            gated=spec.gated,
-            instructions=spec.instructions,
-        )
-        phase_cases_draw(
-            phase=phase, dataset=dataset, n=max(1, round(spec.cases * scale)), seed=seed + i
-        )
-    return study
-
-
-@transaction.atomic
-def study_open_waiting_for_hints(*, study: Study) -> list[Phase]:
-    """Open a study whose hint phases may still lack predictions; returns those phases.
-
-    Readers can start the other phases at once; a waiting hint phase stays locked for them
-    ("being prepared") until its model's predictions exist for all its images.
-    """
-    phases = study_phases_with_cases(study=study)
-    study.status = StudyStatus.OPEN
-    study.save(update_fields=["status"])
-    return [phase for phase in phases if phase_images_without_hint(phase=phase)]

@@ -1,6 +1,10 @@
-"""Writes of the contests app. Every function is keyword-only and takes ``now`` where time matters.
+"""Writes of the contests app, one module per subject; import from the modules themselves.
 
-Builder (``contests.services.builder``)
+This package re-exports nothing: a re-export chain here would run every service module (and the
+selectors they read) whenever any one of them is imported, which is how import cycles start.
+Every function is keyword-only and takes ``now`` where time matters.
+
+``builder``
     study_create(*, title, description="", consent_text="", consent_version="1",
                  languages=("en", "es"), grace_seconds=2.0, show_score_after_close=False,
                  dataset=None) -> Study
@@ -9,10 +13,17 @@ Builder (``contests.services.builder``)
                  opens_at=None, closes_at=None) -> Phase
     phase_cases_draw(*, phase, dataset, n, seed=0, proportions=None) -> list[Case]
     phase_cases_set(*, phase, images) -> list[Case]
+    phase_images_add(*, phase, image_ids) -> list[Case]   # by image id, after the others
+    study_phases_with_cases(*, study) -> list[Phase]      # refuses an empty phase
     study_open(*, study) -> Study            # refuses phases without cases or missing hints
     study_close(*, study, now=None) -> Study
 
-Invitations (``contests.services.invitations``)
+``presets``
+    study_create_paper(*, dataset, hint_run, hint_style="all", seed=0, title=..., scale=1.0)
+        -> Study                          # the paper's three phases (data in contests.presets)
+    study_open_waiting_for_hints(*, study) -> list[Phase]   # hint phases left locked
+
+``invitations``
     invitation_create_batch(*, study, n, now, expires_at=None, label="")
         -> list[tuple[Invitation, str]]   # the tokens exist only in this return value
     invitation_revoke(*, invitation, now) -> Invitation
@@ -21,7 +32,7 @@ Invitations (``contests.services.invitations``)
     invitation_decline(*, invitation, consent_version, now) -> ConsentRefusal
     token_hash(token) -> str
 
-Participants (``contests.services.participants``)
+``participants``
     participant_create(*, study, consent_version, now, language="en", is_simulated=False)
         -> Participant                    # R001... real, S001... simulated
     consent_refuse(*, study, consent_version, now) -> ConsentRefusal
@@ -29,81 +40,21 @@ Participants (``contests.services.participants``)
                                dermoscopy_training, country, now, language=None) -> Participant
     participant_touch(*, participant, now) -> None
 
-Readings (``contests.services.readings``)
+``readings``
     reading_serve_next(*, participant, phase, now) -> Reading | None   # None: phase done
     reading_submit(*, reading, diagnosis, now) -> Reading
     reading_time_out(*, reading, now) -> Reading
     phase_expire_readings(*, participant, phase, now) -> int
 
-Refusals raise subclasses of ``contests.services.errors.ContestError``: InvitationInvalid,
-ConsentError, PhaseLocked, ReadingClosed, NotYetDue, BuilderError.
-Reads (progress, lock reasons, orders) live in ``contests.selectors``; hints in ``contests.hints``.
+``simulation``
+    phases_simulate_readers(*, phases, n=0, behaviour, seed=0, now=None, readers=(),
+                            on_reader_done=None) -> list[Participant]
+        # simulated readers through the services above; the reader model is contests.simulation
+
+``errors``: refusals raise subclasses of ``ContestError``: InvitationInvalid, ConsentError,
+PhaseLocked, ReadingClosed, NotYetDue, BuilderError (PhaseImageError), SimulationError.
+``locking``: ``lock_row``, the row lock that serialises two tabs of one reader.
+
+Reads (progress, lock reasons, orders, hints, the researcher's overviews) live in
+``contests.selectors``; the clock and the case order in the plain module ``contests.clock``.
 """
-
-from contests.services.builder import (
-    phase_cases_draw,
-    phase_cases_set,
-    phase_create,
-    study_close,
-    study_create,
-    study_open,
-)
-from contests.services.errors import (
-    BuilderError,
-    ConsentError,
-    ContestError,
-    InvitationInvalid,
-    NotYetDue,
-    PhaseLocked,
-    ReadingClosed,
-)
-from contests.services.invitations import (
-    invitation_accept,
-    invitation_create_batch,
-    invitation_decline,
-    invitation_redeem,
-    invitation_revoke,
-    token_hash,
-)
-from contests.services.participants import (
-    consent_refuse,
-    participant_create,
-    participant_profile_update,
-    participant_touch,
-)
-from contests.services.readings import (
-    phase_expire_readings,
-    reading_serve_next,
-    reading_submit,
-    reading_time_out,
-)
-
-__all__ = [
-    "BuilderError",
-    "ConsentError",
-    "ContestError",
-    "InvitationInvalid",
-    "NotYetDue",
-    "PhaseLocked",
-    "ReadingClosed",
-    "consent_refuse",
-    "invitation_accept",
-    "invitation_create_batch",
-    "invitation_decline",
-    "invitation_redeem",
-    "invitation_revoke",
-    "participant_create",
-    "participant_profile_update",
-    "participant_touch",
-    "phase_cases_draw",
-    "phase_cases_set",
-    "phase_create",
-    "phase_expire_readings",
-    "reading_serve_next",
-    "reading_submit",
-    "reading_time_out",
-    "study_close",
-    "study_create",
-    "study_open",
-    "token_hash",
-]

@@ -9,9 +9,10 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from contests.hints import phase_images_without_hint
 from contests.models import Case, CaseOrder, HintStyle, Phase, Reading, Study, StudyStatus
-from contests.services.errors import BuilderError
+from contests.selectors.hints import phase_images_without_hint
+from contests.selectors.researcher import study_phases
+from contests.services.errors import BuilderError, PhaseImageError
 from lesions.codes import DIAGNOSES
 from lesions.models import Dataset, Image, Partition
 
@@ -201,15 +202,43 @@ def phase_cases_set(*, phase: Phase, images: Sequence[Image]) -> list[Case]:
     return _replace_cases(phase, images)
 
 
+@transaction.atomic
+def phase_images_add(*, phase: Phase, image_ids: Sequence[str]) -> list[Case]:
+    """Append the named images (ids of the study's data set) to the phase's cases.
+
+    The builder's rules hold (held-out split only, no lesion twice in the study); on any refusal
+    nothing changes.
+    """
+    study = phase.study
+    if study.dataset_id is None:
+        raise PhaseImageError("The study has no data set: pick one before adding images.")
+    wanted = list(dict.fromkeys(image_ids))
+    found = {
+        image.image_id: image
+        for image in Image.objects.filter(dataset_id=study.dataset_id, image_id__in=wanted)
+    }
+    unknown = [image_id for image_id in wanted if image_id not in found]
+    if unknown:
+        raise PhaseImageError(f"Not in {study.dataset}: {', '.join(unknown[:5])}.")
+    existing = [case.image for case in phase.cases.select_related("image").order_by("position")]
+    already = {image.pk for image in existing}
+    new = [found[image_id] for image_id in wanted if found[image_id].pk not in already]
+    try:
+        cases = phase_cases_set(phase=phase, images=[*existing, *new])
+    except BuilderError as error:
+        raise PhaseImageError(str(error)) from error
+    return cases[len(existing) :]
+
+
 def study_phases_with_cases(*, study: Study) -> list[Phase]:
     """The study's phases; refused unless there is at least one and each has its cases."""
-    phases = list(study.phases.all())
+    phases = study_phases(study=study)
     if not phases:
         raise BuilderError("The study has no phases.")
     for phase in phases:
-        if not phase.cases.exists():
+        if not phase.case_count:
             raise BuilderError(f"Phase {phase.order} ({phase.title}) has no cases.")
-    return phases
+    return list(phases)
 
 
 @transaction.atomic

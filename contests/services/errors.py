@@ -29,3 +29,11 @@ class NotYetDue(ContestError):
 
 class BuilderError(ContestError):
     """A study, phase or case set that breaks the study's rules."""
+
+
+class PhaseImageError(BuilderError):
+    """Image ids that cannot be added to a phase."""
+
+
+class SimulationError(ContestError):
+    """Phases that simulated readers cannot take as asked."""

@@ -11,10 +11,10 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from contests.hints import hint_snapshot
+from contests.clock import deadline_for, elapsed_ms
 from contests.models import Case, Event, EventKind, Outcome, Participant, Phase, Reading
-from contests.selectors import participant_case_order, phase_lock_reason
-from contests.services.clock import deadline_for, elapsed_ms
+from contests.selectors.hints import hint_snapshot
+from contests.selectors.participant import participant_case_order, phase_lock_reason
 from contests.services.errors import ContestError, NotYetDue, PhaseLocked, ReadingClosed
 from contests.services.locking import lock_row
 from lesions.codes import DIAGNOSES

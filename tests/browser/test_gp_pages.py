@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from contests.models import HintStyle, Outcome, Reading, Study
-from contests.services import invitation_create_batch
+from contests.services.invitations import invitation_create_batch
 from tests.browser.conftest import PHONE, page_scrolls_sideways
 from tests.contests.factories import (
     PhaseFactory,

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from classifier.models import Prediction, RunSource, TrainingRun
 from contests.models import Case, Phase, Study, StudyStatus
-from contests.services import invitation_accept, invitation_create_batch
+from contests.services.invitations import invitation_accept, invitation_create_batch
 from lesions.codes import DIAGNOSES
 from lesions.models import Image
 from tests.lesions.factories import DatasetFactory, ImageFactory
@@ -50,7 +50,7 @@ def add_cases(phase: Phase, n: int, *, diagnoses: Sequence[str] = DIAGNOSES) -> 
     start = phase.cases.count()
     cases = []
     for i in range(n):
-        image = ImageFactory(
+        image = ImageFactory.create(
             lesion__dataset=dataset, lesion__diagnosis=diagnoses[(start + i) % len(diagnoses)]
         )
         cases.append(Case.objects.create(phase=phase, image=image, position=start + i + 1))

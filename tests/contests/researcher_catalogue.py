@@ -25,7 +25,7 @@ def held_out_catalogue(*, name: str = "ham-standin", per_class: int = PER_CLASS)
     Written in bulk, all images sharing one small real JPEG: a catalogue of hundreds in a
     fraction of a second (the GP pages re-encode whichever file an image names).
     """
-    dataset = DatasetFactory(name=name)
+    dataset = DatasetFactory.create(name=name)
     data = jpeg_bytes()
     path = default_storage.save(f"lesions/{dataset.pk}/shared.jpg", ContentFile(data))
     lesions = Lesion.objects.bulk_create(
@@ -61,6 +61,6 @@ def predicting_run(
     dataset: Dataset, *, name: str = "effnet-b5-low", top: str = "bcc"
 ) -> TrainingRun:
     """A model that predicts ``top`` (p = 0.7) for every held-out image of the data set."""
-    run = TrainingRunFactory(name=name)
+    run = TrainingRunFactory.create(name=name)
     predict(run, list(Image.objects.filter(dataset=dataset, partition="test")), top=top)
     return run

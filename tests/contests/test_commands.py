@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from contests.models import Case, Outcome, Participant, Phase, Reading, Study, StudyStatus
-from contests.services import token_hash
+from contests.services.invitations import token_hash
 from tests.contests.researcher_catalogue import held_out_catalogue, predicting_run
 
 pytestmark = pytest.mark.django_db
@@ -189,20 +189,6 @@ def test_the_same_seed_gives_the_same_simulated_answers() -> None:
         )
     assert len(answers[0]) == 70
     assert answers[0] == answers[1]
-
-
-def test_simulated_readers_go_on_to_a_phase_that_was_waiting_for_its_model(paper_study) -> None:
-    from contests.services_simulation import phases_simulate_readers
-    from contests.simulation import Behaviour
-
-    timed, hinted = paper_study.phases.get(order=2), paper_study.phases.get(order=3)
-    behaviour = Behaviour(accuracy=0.2, ai_follow=1.0, seconds_mean=5)
-    readers = phases_simulate_readers(phases=[timed], n=1, behaviour=behaviour)
-    again = phases_simulate_readers(phases=[hinted], readers=readers, behaviour=behaviour)
-    assert [r.pk for r in again] == [r.pk for r in readers]
-    assert Participant.objects.count() == 1
-    for reader in readers:
-        assert Reading.objects.filter(participant=reader, case__phase=hinted).count() == 35
 
 
 def test_simulating_an_ai_phase_whose_model_has_not_predicted_yet_stores_nothing() -> None:

@@ -1,12 +1,24 @@
-"""The simulated reader's behaviour, on its own (no database)."""
+"""The simulated reader model, on its own (no database): case by case and a study at once."""
 
 from __future__ import annotations
 
+import math
 import random
 
+import numpy as np
 import pytest
 
-from contests.simulation import Behaviour, answer_case, reader_accuracy
+from contests.simulation import (
+    Behaviour,
+    answer_case,
+    answer_cases,
+    concentration_for_spread,
+    reader_accuracy,
+    readers_accuracy,
+    seconds_mean_for_timeouts,
+    timed_out,
+)
+from lesions.codes import DIAGNOSES
 
 
 def _answers(behaviour: Behaviour, *, hint_top: str | None, n: int = 4000, seed: int = 1) -> list:
@@ -66,3 +78,92 @@ def test_readers_differ_in_accuracy_around_the_mean() -> None:
 def test_it_refuses_impossible_behaviour(kwargs: dict) -> None:
     with pytest.raises(ValueError, match=next(iter(kwargs))):
         Behaviour(**kwargs)
+
+
+def test_a_concentration_of_infinity_gives_every_reader_the_mean() -> None:
+    behaviour = Behaviour(accuracy=0.3, concentration=math.inf)
+    assert reader_accuracy(behaviour=behaviour, rng=random.Random(1)) == 0.3
+    many = readers_accuracy(behaviour=behaviour, n=5, rng=np.random.default_rng(1))
+    assert many.tolist() == [0.3] * 5
+
+
+def test_the_concentration_for_a_spread_gives_readers_that_spread() -> None:
+    k = concentration_for_spread(mean=0.3, sd=0.05)
+    accuracies = readers_accuracy(
+        behaviour=Behaviour(accuracy=0.3, concentration=k), n=20_000, rng=np.random.default_rng(2)
+    )
+    assert accuracies.mean() == pytest.approx(0.3, abs=0.002)
+    assert accuracies.std() == pytest.approx(0.05, rel=0.03)
+    assert concentration_for_spread(mean=0.3, sd=0.0) == math.inf
+    with pytest.raises(ValueError, match="too wide"):
+        concentration_for_spread(mean=0.3, sd=0.5)
+
+
+def test_the_mean_time_for_a_share_of_timeouts_gives_that_share() -> None:
+    seconds_mean = seconds_mean_for_timeouts(limit_seconds=45, share=0.18)
+    rng = random.Random(4)
+    behaviour = Behaviour(seconds_mean=seconds_mean)
+    answers = [
+        answer_case(truth="nv", hint_top=None, accuracy=0.5, behaviour=behaviour, rng=rng)
+        for _ in range(20_000)
+    ]
+    share = sum(a.seconds >= 45 for a in answers) / len(answers)
+    assert share == pytest.approx(0.18, abs=0.01)
+    # Back from the gamma's own tail: the demo's timed readers (28 s on average) at 45 s.
+    u = 45 / (28 / 2)
+    assert seconds_mean_for_timeouts(limit_seconds=45, share=(1 + u) * math.exp(-u)) == (
+        pytest.approx(28)
+    )
+
+
+def test_a_whole_study_drawn_at_once_follows_the_same_model_as_one_case_at_a_time() -> None:
+    """The vectorised draws (the analysis's) and the case-by-case ones (the services') agree."""
+    behaviour = Behaviour(accuracy=0.3, ai_follow=0.4, seconds_mean=20.0)
+    n, truth, hint = 20_000, DIAGNOSES.index("mel"), DIAGNOSES.index("nv")
+    rng = np.random.default_rng(5)
+    accuracy = readers_accuracy(behaviour=behaviour, n=n, rng=rng)
+    many = answer_cases(
+        truth=np.full(n, truth),
+        hint_top=np.full(n, hint),
+        accuracy=accuracy,
+        behaviour=behaviour,
+        rng=rng,
+    )
+    scalar_rng = random.Random(5)
+    one_by_one = [
+        answer_case(
+            truth="mel",
+            hint_top="nv",
+            accuracy=reader_accuracy(behaviour=behaviour, rng=scalar_rng),
+            behaviour=behaviour,
+            rng=scalar_rng,
+        )
+        for _ in range(n)
+    ]
+    assert accuracy.mean() == pytest.approx(0.3, abs=0.005)
+    for share_many, share_one in [
+        ((many.diagnosis == truth).mean(), sum(a.diagnosis == "mel" for a in one_by_one) / n),
+        ((many.diagnosis == hint).mean(), sum(a.diagnosis == "nv" for a in one_by_one) / n),
+        (many.followed_hint.mean(), sum(a.followed_hint for a in one_by_one) / n),
+    ]:
+        assert share_many == pytest.approx(share_one, abs=0.015)
+    # 40% follow the hint; the other 60% are right 30% of the time.
+    assert (many.diagnosis == truth).mean() == pytest.approx(0.6 * 0.3, abs=0.01)
+    assert many.seconds.mean() == pytest.approx(sum(a.seconds for a in one_by_one) / n, rel=0.03)
+    assert set(np.unique(many.diagnosis)) == set(range(len(DIAGNOSES)))
+
+
+def test_without_a_hint_nobody_follows_one_and_the_countdown_closes_slow_cases() -> None:
+    rng = np.random.default_rng(6)
+    many = answer_cases(
+        truth=np.zeros(1000, dtype=np.int64),
+        hint_top=None,
+        accuracy=np.full(1000, 0.5),
+        behaviour=Behaviour(seconds_mean=45.0),
+        rng=rng,
+    )
+    assert not many.followed_hint.any()
+    closed = timed_out(seconds=many.seconds, limit_seconds=45)
+    assert closed.tolist() == (many.seconds >= 45).tolist()
+    assert 0 < closed.sum() < 1000
+    assert not timed_out(seconds=many.seconds, limit_seconds=None).any()

@@ -16,9 +16,9 @@ from lesions.models import Diagnosis, Localization, Sex
 LOCALE = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES"
 # Where the strings a GP sees come from: their pages, forms and refusals, the vocabularies.
 GP_SOURCES = (
-    "templates/contests/gp/",
-    "contests/forms.py",
-    "contests/selectors.py",
+    "contests/templates/contests/gp/",
+    "contests/forms/gp.py",
+    "contests/selectors/",
     "contests/services/",
     "contests/models.py",
     "lesions/models.py",

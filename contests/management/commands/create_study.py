@@ -12,8 +12,10 @@ from django.utils import timezone
 from classifier.models import TrainingRun
 from contests.links import DEFAULT_BASE_URL, invitations_csv
 from contests.models import HintStyle, Study
-from contests.presets import hint_run_for, study_create_paper, study_open_waiting_for_hints
-from contests.services import ContestError, invitation_create_batch
+from contests.selectors.hints import hint_run_for
+from contests.services.errors import ContestError
+from contests.services.invitations import invitation_create_batch
+from contests.services.presets import study_create_paper, study_open_waiting_for_hints
 from lesions.models import Dataset
 
 

@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.progress import Progress
 
 from contests.models import Phase
-from contests.services import ContestError
-from contests.services_simulation import phases_simulate_readers
+from contests.services.errors import ContestError
+from contests.services.simulation import phases_simulate_readers
 from contests.simulation import Behaviour
 
 

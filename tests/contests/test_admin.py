@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contests.models import Case, Event, Reading, Study, StudyStatus
-from contests.services import phase_create, reading_serve_next, study_create
-from contests.services_admin import PhaseImageError, phase_images_add
+from contests.services.builder import phase_create, phase_images_add, study_create
+from contests.services.readings import reading_serve_next
 from lesions.models import Image
 from tests.contests.factories import make_participant
 from tests.contests.researcher_catalogue import held_out_catalogue
@@ -36,27 +36,6 @@ def test_every_contest_model_has_an_admin_list(
     admin_client: Client, study: Study, model: str
 ) -> None:
     assert admin_client.get(reverse(f"admin:contests_{model}_changelist")).status_code == 200
-
-
-def test_images_are_added_to_a_phase_by_their_ids(study: Study) -> None:
-    phase = phase_create(study=study, title="Picked")
-    first = phase_images_add(phase=phase, image_ids=_ids(study, 3))
-    more = phase_images_add(phase=phase, image_ids=_ids(study, 2, offset=3))
-    assert [c.position for c in first + more] == [1, 2, 3, 4, 5]
-    assert [c.image.image_id for c in phase.cases.order_by("position")] == _ids(study, 5)
-
-
-def test_picking_refuses_unknown_images_and_lesions_of_another_phase(study: Study) -> None:
-    one, two = phase_create(study=study, title="1"), phase_create(study=study, title="2")
-    phase_images_add(phase=one, image_ids=_ids(study, 2))
-    with pytest.raises(PhaseImageError, match="ISIC_nope"):
-        phase_images_add(phase=two, image_ids=["ISIC_nope"])
-    with pytest.raises(PhaseImageError, match="already in another phase"):
-        phase_images_add(phase=two, image_ids=_ids(study, 3, offset=1))
-    train = ImageFactory(lesion__dataset=study.dataset, partition="train")
-    with pytest.raises(PhaseImageError, match="Not held-out"):
-        phase_images_add(phase=two, image_ids=[train.image_id])
-    assert not two.cases.exists()
 
 
 def test_the_phase_admin_form_adds_images_by_id(admin_client: Client, study: Study) -> None:

@@ -8,9 +8,9 @@ from datetime import datetime
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from contests.hints import phase_images_without_hint
+from contests.clock import case_order
 from contests.models import CaseOrder, Outcome, Participant, Phase, Reading, StudyStatus
-from contests.services.clock import case_order
+from contests.selectors.hints import phase_images_without_hint
 
 
 def participant_case_order(*, participant: Participant, phase: Phase) -> list[int]:

@@ -19,26 +19,22 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
 
-from contests.forms import AnswerForm, ConsentForm, LanguageForm, ProfileForm, TimeoutForm
+from contests.clock import seconds_left
+from contests.forms.gp import AnswerForm, ConsentForm, LanguageForm, ProfileForm, TimeoutForm
 from contests.models import Case, Invitation, Outcome, Participant, Phase, Reading, StudyStatus
-from contests.selectors import participant_progress, participant_score
-from contests.services import (
+from contests.selectors.participant import participant_progress, participant_score
+from contests.services.errors import (
     ContestError,
     InvitationInvalid,
     NotYetDue,
     PhaseLocked,
     ReadingClosed,
-    invitation_accept,
-    invitation_decline,
-    invitation_redeem,
-    participant_profile_update,
-    participant_touch,
-    reading_serve_next,
-    reading_submit,
-    reading_time_out,
 )
-from contests.services.clock import seconds_left
+from contests.services.invitations import invitation_accept, invitation_decline, invitation_redeem
+from contests.services.participants import participant_profile_update, participant_touch
+from contests.services.readings import reading_serve_next, reading_submit, reading_time_out
 from lesions.codes import DIAGNOSES
 from lesions.models import Diagnosis
 from lesions.serving import image_response
@@ -48,6 +44,12 @@ SESSION_PARTICIPANT = "take_participant"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 GPView = Callable[..., HttpResponse]
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request that went through django-htmx's middleware, which sets ``request.htmx``."""
+
+    htmx: HtmxDetails
 
 
 def _set_language(response: HttpResponse, language: str) -> HttpResponse:
@@ -61,7 +63,7 @@ def _set_language(response: HttpResponse, language: str) -> HttpResponse:
     return response
 
 
-def _session_invitation(request: HttpRequest) -> Invitation | None:
+def _session_invitation(request: HtmxHttpRequest) -> Invitation | None:
     pk = request.session.get(SESSION_INVITATION)
     if pk is None:
         return None
@@ -71,7 +73,7 @@ def _session_invitation(request: HttpRequest) -> Invitation | None:
     return invitation
 
 
-def _session_participant(request: HttpRequest) -> Participant | None:
+def _session_participant(request: HtmxHttpRequest) -> Participant | None:
     invitation = _session_invitation(request)
     pk = request.session.get(SESSION_PARTICIPANT)
     if invitation is None or pk is None or invitation.participant_id != pk:
@@ -83,10 +85,10 @@ def participant_required(view: GPView) -> GPView:
     """Pass the session's participant to the view; without one, ask for the link again."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         participant = _session_participant(request)
         if participant is None:
-            if request.htmx:  # type: ignore[attr-defined]
+            if request.htmx:
                 # htmx does not swap error pages: reload, and the full page explains.
                 response = HttpResponse(status=204)
                 response["HX-Refresh"] = "true"
@@ -98,7 +100,7 @@ def participant_required(view: GPView) -> GPView:
     return wrapper
 
 
-def invitation(request: HttpRequest, token: str) -> HttpResponse:
+def invitation(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """The link itself: check it, bind this browser to it, and send the reader on."""
     try:
         found = invitation_redeem(token=token, now=timezone.now())
@@ -116,7 +118,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def language(request: HttpRequest) -> HttpResponse:
+def language(request: HtmxHttpRequest) -> HttpResponse:
     invitation = _session_invitation(request)
     if invitation is None:
         return render(request, "contests/gp/no_session.html", status=403)
@@ -139,7 +141,7 @@ def language(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def consent(request: HttpRequest) -> HttpResponse:
+def consent(request: HtmxHttpRequest) -> HttpResponse:
     invitation = _session_invitation(request)
     if invitation is None:
         return render(request, "contests/gp/no_session.html", status=403)
@@ -171,7 +173,7 @@ def consent(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @participant_required
-def profile(request: HttpRequest, participant: Participant) -> HttpResponse:
+def profile(request: HtmxHttpRequest, participant: Participant) -> HttpResponse:
     initial = {
         "years_in_practice": participant.years_in_practice,
         "specialty": participant.specialty,
@@ -186,7 +188,7 @@ def profile(request: HttpRequest, participant: Participant) -> HttpResponse:
 
 
 @participant_required
-def home(request: HttpRequest, participant: Participant) -> HttpResponse:
+def home(request: HtmxHttpRequest, participant: Participant) -> HttpResponse:
     if participant.profile_completed_at is None:
         return redirect("take:profile")
     study = participant.study
@@ -256,26 +258,26 @@ def _phase(participant: Participant, order: int) -> Phase:
     )
 
 
-def _serve(request: HttpRequest, participant: Participant, phase: Phase) -> HttpResponse:
+def _serve(request: HtmxHttpRequest, participant: Participant, phase: Phase) -> HttpResponse:
     """The page (or, for htmx, the fragment) of the case to read now."""
     try:
         reading = reading_serve_next(participant=participant, phase=phase, now=timezone.now())
     except PhaseLocked as error:
         messages.info(request, str(error))
-        if request.htmx:  # type: ignore[attr-defined]
+        if request.htmx:
             response = HttpResponse(status=204)
             response["HX-Redirect"] = reverse("take:home")
             return response
         return redirect("take:home")
     if reading is None:
-        template = "contests/gp/_phase_done.html" if request.htmx else "contests/gp/phase_done.html"  # type: ignore[attr-defined]
+        template = "contests/gp/_phase_done.html" if request.htmx else "contests/gp/phase_done.html"
         return render(request, template, _phase_done_context(participant, phase))
-    template = "contests/gp/_case.html" if request.htmx else "contests/gp/phase.html"  # type: ignore[attr-defined]
+    template = "contests/gp/_case.html" if request.htmx else "contests/gp/phase.html"
     return render(request, template, _case_context(phase, reading))
 
 
 @participant_required
-def phase(request: HttpRequest, participant: Participant, order: int) -> HttpResponse:
+def phase(request: HtmxHttpRequest, participant: Participant, order: int) -> HttpResponse:
     if participant.profile_completed_at is None:
         return redirect("take:profile")
     return _serve(request, participant, _phase(participant, order))
@@ -290,8 +292,8 @@ def _reading(participant: Participant, phase: Phase, key: str) -> Reading:
     )
 
 
-def _after_post(request: HttpRequest, participant: Participant, phase: Phase) -> HttpResponse:
-    if request.htmx:  # type: ignore[attr-defined]
+def _after_post(request: HtmxHttpRequest, participant: Participant, phase: Phase) -> HttpResponse:
+    if request.htmx:
         return _serve(request, participant, phase)
     # Without htmx: post, then redirect, so that a reload never posts again.
     return redirect("take:phase", order=phase.order)
@@ -299,7 +301,7 @@ def _after_post(request: HttpRequest, participant: Participant, phase: Phase) ->
 
 @require_POST
 @participant_required
-def answer(request: HttpRequest, participant: Participant, order: int) -> HttpResponse:
+def answer(request: HtmxHttpRequest, participant: Participant, order: int) -> HttpResponse:
     phase = _phase(participant, order)
     form = AnswerForm(request.POST)
     if not form.is_valid():
@@ -315,7 +317,7 @@ def answer(request: HttpRequest, participant: Participant, order: int) -> HttpRe
 
 @require_POST
 @participant_required
-def timeout(request: HttpRequest, participant: Participant, order: int) -> HttpResponse:
+def timeout(request: HtmxHttpRequest, participant: Participant, order: int) -> HttpResponse:
     phase = _phase(participant, order)
     form = TimeoutForm(request.POST)
     if not form.is_valid():
@@ -332,7 +334,7 @@ def timeout(request: HttpRequest, participant: Participant, order: int) -> HttpR
 
 
 @participant_required
-def case_image(request: HttpRequest, participant: Participant, key: str) -> HttpResponse:
+def case_image(request: HtmxHttpRequest, participant: Participant, key: str) -> HttpResponse:
     """A case's image, only while that case is open for this reader (served, not closed)."""
     case = get_object_or_404(
         Case.objects.select_related("image"), key=key, phase__study=participant.study

@@ -11,27 +11,27 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from contests.forms_researcher import InvitationsForm, PhaseForm, StudyForm
-from contests.hints import phase_images_without_hint
+from contests.forms.researcher import InvitationsForm, PhaseForm, StudyForm
 from contests.links import invitation_link, invitations_csv
 from contests.models import Participant, Study, StudyStatus
-from contests.presets import study_open_waiting_for_hints
-from contests.selectors_researcher import (
+from contests.selectors.hints import phase_images_without_hint
+from contests.selectors.researcher import (
     invitation_counts,
     participant_readings,
     studies_overview,
     study_phases,
     study_progress,
 )
-from contests.services import (
-    ContestError,
-    invitation_create_batch,
+from contests.services.builder import (
     phase_cases_draw,
     phase_create,
     study_close,
     study_create,
     study_open,
 )
+from contests.services.errors import ContestError
+from contests.services.invitations import invitation_create_batch
+from contests.services.presets import study_open_waiting_for_hints
 from core.decorators import researcher_required
 
 
@@ -60,13 +60,15 @@ def study_new(request: HttpRequest) -> HttpResponse:
 
 def _detail_context(study: Study, **extra: object) -> dict[str, object]:
     phases = list(study_phases(study=study))
+    missing = {phase.pk: phase_images_without_hint(phase=phase) for phase in phases}
     for phase in phases:
-        phase.missing_hints = phase_images_without_hint(phase=phase)  # type: ignore[attr-defined]
+        # The template shows the count beside the phase's own fields.
+        phase.missing_hints = missing[phase.pk]  # type: ignore[attr-defined]  # a page-only value
     return {
         "study": study,
         "phases": phases,
         "invitations": invitation_counts(study=study),
-        "hints_missing": any(phase.missing_hints for phase in phases),  # type: ignore[attr-defined]
+        "hints_missing": any(missing.values()),
         "phase_form": PhaseForm(),
         "invitations_form": InvitationsForm(),
         **extra,

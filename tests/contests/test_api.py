@@ -7,13 +7,8 @@ from django.test import Client
 from django.utils import timezone
 
 from contests.models import Study, StudyStatus
-from contests.services import (
-    phase_cases_draw,
-    phase_create,
-    reading_serve_next,
-    reading_submit,
-    study_create,
-)
+from contests.services.builder import phase_cases_draw, phase_create, study_create
+from contests.services.readings import reading_serve_next, reading_submit
 from tests.contests.factories import make_participant
 from tests.contests.researcher_catalogue import held_out_catalogue
 

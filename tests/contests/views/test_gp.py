@@ -14,7 +14,7 @@ from django.utils import timezone
 from PIL import Image as PILImage
 
 from contests.models import ConsentRefusal, Event, HintStyle, Outcome, Participant, Reading
-from contests.services import invitation_create_batch, invitation_revoke
+from contests.services.invitations import invitation_create_batch, invitation_revoke
 from lesions.codes import DIAGNOSES
 from tests.contests.factories import (
     PhaseFactory,

@@ -11,13 +11,9 @@ import pytest
 from django.db import connection
 
 from contests.models import Event, Outcome, Reading
-from contests.services import (
-    ReadingClosed,
-    invitation_accept,
-    invitation_create_batch,
-    reading_serve_next,
-    reading_submit,
-)
+from contests.services.errors import ReadingClosed
+from contests.services.invitations import invitation_accept, invitation_create_batch
+from contests.services.readings import reading_serve_next, reading_submit
 from tests.contests.factories import PhaseFactory, StudyFactory, add_cases, make_participant
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -15,23 +15,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from contests.models import DermoscopyTraining, Participant, Phase, Specialty
-from contests.selectors import phase_is_done, phase_previous
-from contests.services import (
-    ContestError,
-    participant_create,
-    participant_profile_update,
-    reading_serve_next,
-    reading_submit,
-    reading_time_out,
-)
+from contests.selectors.participant import phase_is_done, phase_previous
+from contests.services.errors import SimulationError
+from contests.services.participants import participant_create, participant_profile_update
+from contests.services.readings import reading_serve_next, reading_submit, reading_time_out
 from contests.simulation import Behaviour, answer_case, reader_accuracy
 
 # Simulated readers pause a little between cases, as a page load would.
 BETWEEN_CASES = timedelta(seconds=1)
-
-
-class SimulationError(ContestError):
-    """Phases that simulated readers cannot take as asked."""
 
 
 def _check_phases(phases: Sequence[Phase], readers: Sequence[Participant], now: datetime) -> None:

@@ -12,14 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contests.models import Case, Invitation, Phase, Study, StudyStatus
-from contests.services import (
-    phase_cases_draw,
-    phase_create,
-    reading_serve_next,
-    reading_submit,
-    study_create,
-    token_hash,
-)
+from contests.services.builder import phase_cases_draw, phase_create, study_create
+from contests.services.invitations import token_hash
+from contests.services.readings import reading_serve_next, reading_submit
 from tests.contests.factories import make_participant
 from tests.contests.researcher_catalogue import held_out_catalogue
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from contests import views
+from contests.views import researcher as views
 
 app_name = "contests"
 urlpatterns = [

@@ -7,19 +7,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from contests.models import ConsentRefusal, Invitation, Participant
-from contests.services import (
-    ConsentError,
-    ContestError,
-    InvitationInvalid,
+from contests.services.errors import ConsentError, ContestError, InvitationInvalid
+from contests.services.invitations import (
     invitation_accept,
     invitation_create_batch,
     invitation_decline,
     invitation_redeem,
     invitation_revoke,
-    participant_create,
-    participant_profile_update,
     token_hash,
 )
+from contests.services.participants import participant_create, participant_profile_update
 from tests.contests.factories import StudyFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Avg, Count, FloatField, Max, Q, QuerySet
 from django.db.models.functions import Cast
 
 from contests.models import Invitation, Outcome, Participant, Phase, Reading, Study
+
+if TYPE_CHECKING:
+    # django-stubs' helper, installed with the type checker only.
+    from django_stubs_ext import WithAnnotations
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,12 @@ def studies_overview() -> QuerySet[Study]:
     )
 
 
-def study_phases(*, study: Study) -> QuerySet[Phase]:
+class CaseCount(TypedDict):
+    case_count: int
+
+
+def study_phases(*, study: Study) -> QuerySet[WithAnnotations[Phase, CaseCount]]:
+    """The study's phases with their hint model and ``case_count``."""
     return study.phases.select_related("hint_run").annotate(case_count=Count("cases"))
 
 
@@ -82,9 +92,9 @@ def study_progress(*, study: Study, include_simulated: bool = False) -> list[Par
     )
     cells = {(row["participant_id"], row["case__phase_id"]): row for row in rows}
     last_answer: dict[int, datetime] = {}
-    for (pid, _), row in cells.items():
-        if row["last_answer"] is not None:
-            last_answer[pid] = max(row["last_answer"], last_answer.get(pid, row["last_answer"]))
+    for (pid, _), cell in cells.items():
+        if cell["last_answer"] is not None:
+            last_answer[pid] = max(cell["last_answer"], last_answer.get(pid, cell["last_answer"]))
     result = []
     for participant in participants:
         per_phase = []

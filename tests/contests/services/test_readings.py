@@ -9,23 +9,15 @@ from django.db import IntegrityError
 
 from contests.models import (
     AppendOnlyError,
-    CaseOrder,
     Event,
     EventKind,
     HintStyle,
     Outcome,
     Reading,
 )
-from contests.selectors import participant_case_order, phase_is_done
-from contests.services import (
-    ContestError,
-    NotYetDue,
-    PhaseLocked,
-    ReadingClosed,
-    reading_serve_next,
-    reading_submit,
-    reading_time_out,
-)
+from contests.selectors.participant import phase_is_done
+from contests.services.errors import ContestError, NotYetDue, PhaseLocked, ReadingClosed
+from contests.services.readings import reading_serve_next, reading_submit, reading_time_out
 from tests.contests.factories import (
     PhaseFactory,
     StudyFactory,
@@ -223,32 +215,6 @@ def test_a_phase_is_done_when_every_case_is_closed(untimed) -> None:
     assert sorted(
         Reading.objects.filter(participant=participant).values_list("position", flat=True)
     ) == [0, 1, 2, 3]
-
-
-def test_the_order_is_shuffled_per_participant_and_reproducible() -> None:
-    study = StudyFactory()
-    phase = PhaseFactory(study=study, order=1, case_order=CaseOrder.SHUFFLED)
-    add_cases(phase, 30)
-    a, _ = make_participant(study, now=T0)
-    b, _ = make_participant(study, now=T0)
-    order_a = participant_case_order(participant=a, phase=phase)
-    assert order_a == participant_case_order(participant=a, phase=phase)
-    assert sorted(order_a) == sorted(phase.cases.values_list("id", flat=True))
-    assert order_a != participant_case_order(participant=b, phase=phase)
-    served = []
-    for i in range(30):
-        reading = reading_serve_next(participant=a, phase=phase, now=at(i))
-        served.append(reading.case_id)
-        reading_submit(reading=reading, diagnosis="nv", now=at(i + 0.5))
-    assert served == order_a
-
-
-def test_a_fixed_order_follows_the_case_positions() -> None:
-    study = StudyFactory()
-    phase = PhaseFactory(study=study, order=1, case_order=CaseOrder.FIXED)
-    cases = add_cases(phase, 6)
-    participant, _ = make_participant(study, now=T0)
-    assert participant_case_order(participant=participant, phase=phase) == [c.pk for c in cases]
 
 
 def test_a_gated_phase_opens_only_when_the_previous_one_is_done() -> None:

@@ -30,7 +30,7 @@ from PIL import Image as PILImage
 
 from classifier.models import Prediction
 from contests.models import Case, HintStyle, Participant, Reading, Study
-from contests.services import invitation_create_batch
+from contests.services.invitations import invitation_create_batch
 from lesions.codes import DIAGNOSES
 from lesions.models import Diagnosis, Image
 from tests.contests.factories import PhaseFactory, StudyFactory, TrainingRunFactory

@@ -1,4 +1,5 @@
-"""Building studies: cases drawn from the held-out split, the lesion rule, opening a study."""
+"""Building studies: cases drawn from the held-out split or picked by id, the lesion rule,
+opening a study."""
 
 from __future__ import annotations
 
@@ -6,18 +7,20 @@ from collections import Counter
 
 import pytest
 
-from contests.models import HintStyle
-from contests.services import (
-    BuilderError,
+from contests.models import HintStyle, Study
+from contests.services.builder import (
     phase_cases_draw,
     phase_cases_set,
     phase_create,
+    phase_images_add,
     study_create,
     study_open,
 )
+from contests.services.errors import BuilderError, PhaseImageError
 from lesions.codes import DIAGNOSES
-from lesions.models import Dataset
+from lesions.models import Dataset, Image
 from tests.contests.factories import TrainingRunFactory, predict
+from tests.contests.researcher_catalogue import held_out_catalogue
 from tests.lesions.factories import DatasetFactory, ImageFactory, LesionFactory
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +139,35 @@ def test_a_hint_phase_needs_a_model() -> None:
     study, _ = _study_with_phases(0)
     with pytest.raises(BuilderError, match="hint model"):
         phase_create(study=study, title="AI", hint_style=HintStyle.ALL)
+
+
+@pytest.fixture
+def study() -> Study:
+    """A study on a small held-out catalogue (two lesions per class), to pick images from."""
+    return study_create(title="Picked", consent_text="ok", dataset=held_out_catalogue(per_class=2))
+
+
+def _ids(study: Study, n: int, offset: int = 0) -> list[str]:
+    images = Image.objects.filter(dataset=study.dataset).order_by("image_id")
+    return list(images.values_list("image_id", flat=True)[offset : offset + n])
+
+
+def test_images_are_added_to_a_phase_by_their_ids(study: Study) -> None:
+    phase = phase_create(study=study, title="Picked")
+    first = phase_images_add(phase=phase, image_ids=_ids(study, 3))
+    more = phase_images_add(phase=phase, image_ids=_ids(study, 2, offset=3))
+    assert [c.position for c in first + more] == [1, 2, 3, 4, 5]
+    assert [c.image.image_id for c in phase.cases.order_by("position")] == _ids(study, 5)
+
+
+def test_picking_refuses_unknown_images_and_lesions_of_another_phase(study: Study) -> None:
+    one, two = phase_create(study=study, title="1"), phase_create(study=study, title="2")
+    phase_images_add(phase=one, image_ids=_ids(study, 2))
+    with pytest.raises(PhaseImageError, match="ISIC_nope"):
+        phase_images_add(phase=two, image_ids=["ISIC_nope"])
+    with pytest.raises(PhaseImageError, match="already in another phase"):
+        phase_images_add(phase=two, image_ids=_ids(study, 3, offset=1))
+    train = ImageFactory(lesion__dataset=study.dataset, partition="train")
+    with pytest.raises(PhaseImageError, match="Not held-out"):
+        phase_images_add(phase=two, image_ids=[train.image_id])
+    assert not two.cases.exists()

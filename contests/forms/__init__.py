@@ -1,0 +1,1 @@
+"""Forms of the contests app: ``gp`` (the GP's pages) and ``researcher`` (the study pages)."""

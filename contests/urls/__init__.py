@@ -1,0 +1,1 @@
+"""URLs of the contests app: ``gp`` (namespace "take") and ``researcher`` ("contests")."""

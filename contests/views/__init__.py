@@ -1,0 +1,1 @@
+"""Pages of the contests app: ``gp`` (the GP's pages, reached by a link) and ``researcher``."""
