@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "gan",
     "contests",
     "analysis",
+    "demo",
 ]
 
 MIDDLEWARE = [

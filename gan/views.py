@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from django import forms
@@ -10,6 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from core.decorators import researcher_required
+from gan import charts
 from gan.models import GanRun, GeneratedImage, Preset
 from gan.selectors import generated_by_diagnosis, run_dir
 from gan.services import gan_run_queue
@@ -89,24 +89,5 @@ def generated_image(request: HttpRequest, pk: int) -> FileResponse:
 
 @researcher_required
 def loss_plot(request: HttpRequest, pk: int) -> HttpResponse:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
-
     run = get_object_or_404(GanRun, pk=pk)
-    figure, axes = plt.subplots(1, 2, figsize=(10, 3.2))
-    images = [point["images"] for point in run.history]
-    for name in ("critic", "generator"):
-        axes[0].plot(images, [point[name] for point in run.history], label=name)
-    for name in ("wasserstein", "info"):
-        axes[1].plot(images, [point[name] for point in run.history], label=name)
-    for axis in axes:
-        axis.set_xlabel("images seen")
-        axis.legend()
-        axis.grid(alpha=0.3)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=90)
-    plt.close(figure)
-    return HttpResponse(buffer.getvalue(), content_type="image/png")
+    return HttpResponse(charts.to_png(charts.loss_curves(run.history)), content_type="image/png")

@@ -10,22 +10,13 @@ from rich.console import Console
 from analysis import services
 from analysis.models import ReportJob
 from contests.models import Reading, Study
-from core.demo import DemoOptions
 from core.models import JobStatus
-
-
-def _demo_study_title() -> str | None:
-    try:
-        from contests.demo import TITLE
-    except ImportError:  # pragma: no cover - the contests demo names its study
-        return None
-    return TITLE
+from demo.options import DemoOptions
+from demo.steps.study import TITLE
 
 
 def setup(*, options: DemoOptions, out: Console) -> None:
-    title = _demo_study_title()
-    studies = Study.objects.filter(title=title) if title else Study.objects.all()
-    study = studies.order_by("-created_at").first()
+    study = Study.objects.filter(title=TITLE).order_by("-created_at").first()
     if study is None:
         out.print("[yellow]No study yet: the results page fills in once readings arrive.")
         return

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from core.demo import DemoOptions
-from gan import demo, tasks
+from demo.options import DemoOptions
+from demo.steps import gan as demo
+from gan import tasks
 from gan.models import GanRun
 
 pytestmark = pytest.mark.django_db

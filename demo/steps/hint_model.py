@@ -13,11 +13,10 @@ from rich.console import Console
 
 from classifier import services
 from classifier.models import Experiment
-from core.demo import DemoOptions
 from core.models import JobStatus
+from demo.options import DATASET, DemoOptions
 from lesions.models import Dataset
 
-DATASET = "ham10000-standin"
 NAME = "demo-hint-model"
 
 

@@ -9,10 +9,10 @@ import pytest
 from rich.console import Console
 
 from classifier.models import Experiment
-from contests import demo
 from contests.models import Participant, Reading, Study, StudyStatus
-from contests.tasks import demo_finish_hint_phase
-from core.demo import DemoOptions
+from demo.options import DemoOptions
+from demo.steps import study as demo
+from demo.tasks import demo_finish_hint_phase
 from lesions.models import Image
 from tests.contests.factories import TrainingRunFactory, predict
 from tests.contests.researcher_catalogue import held_out_catalogue

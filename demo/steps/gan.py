@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from core.demo import DemoOptions
 from core.models import JobStatus
+from demo.options import DATASET, DemoOptions
 from gan.models import GanRun, Preset
 from gan.services import gan_run_queue
 from lesions.models import Dataset
 
-DATASET = "ham10000-standin"
 RUN_NAME = "demo-cpu-32px"
 
 

@@ -13,14 +13,13 @@ from typing import TypeVar
 from rich.console import Console
 from rich.progress import track
 
-from core.demo import DemoOptions
+from demo.options import DATASET, DemoOptions
 from lesions.codes import DIAGNOSES
 from lesions.models import Dataset, Image
 from lesions.services import dataset_import, dataset_split
 from lesions.splits import format_counts
 from lesions.standin.dataset import PARTS, SHIPPED_METADATA, write_standin_set
 
-DATASET = "ham10000-standin"
 T = TypeVar("T")
 
 

@@ -1,4 +1,4 @@
-"""Background jobs of the contests app."""
+"""The demo's background job: the simulated GPs take the AI phase once its model has predicted."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ HINT_PHASE_POLLS = 360
 @default_task(bind=True, max_retries=HINT_PHASE_POLLS)
 def demo_finish_hint_phase(self: Any, *, study_id: int, seed: int) -> str:
     """Have the demo's simulated GPs take the AI phase once its hints exist (idempotent)."""
-    from contests.demo import finish_hint_phase
+    from demo.steps.study import finish_hint_phase
 
     study = Study.objects.get(pk=study_id)
     if not finish_hint_phase(study=study, seed=seed, out=Console(quiet=True)):

@@ -6,9 +6,9 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from classifier import demo
 from classifier.models import Experiment, TrainingRun
-from core.demo import DemoOptions
+from demo.options import DemoOptions
+from demo.steps import hint_model as demo
 from tests.lesions.factories import DatasetFactory
 
 pytestmark = pytest.mark.django_db

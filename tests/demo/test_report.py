@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from analysis import demo
 from analysis.models import ReportJob
-from contests.demo import TITLE
-from core.demo import DemoOptions
+from demo.options import DemoOptions
+from demo.steps import report as demo
+from demo.steps.study import TITLE
 from tests.analysis.conftest import StudySetup
 
 pytestmark = pytest.mark.django_db

@@ -27,10 +27,9 @@ from contests.services.invitations import invitation_create_batch
 from contests.services.presets import study_create_paper, study_open_waiting_for_hints
 from contests.services.simulation import phases_simulate_readers
 from contests.simulation import Behaviour
-from core.demo import DemoOptions
+from demo.options import DATASET, DemoOptions
 from lesions.models import Dataset, Partition
 
-DATASET = "ham10000-standin"
 TITLE = "Demo: GPs, GPs with AI, and the AI (paper preset)"
 UNTIMED_READERS = 22
 TIMED_READERS = 19
@@ -149,7 +148,7 @@ def setup(*, options: DemoOptions, out: Console) -> None:
         phases = [timed] if waiting else [timed, hinted]
         _simulate(phases, TIMED, options.seed + 1, out, n=missing)
     if not finish_hint_phase(study=study, seed=options.seed, out=out):
-        from contests.tasks import demo_finish_hint_phase
+        from demo.tasks import demo_finish_hint_phase
 
         out.print(
             f"[yellow]{hinted.title}: waiting for {hinted.hint_run} to predict its images;"

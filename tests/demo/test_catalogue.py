@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from core.demo import DemoOptions
-from lesions import demo
+from demo.options import DemoOptions
+from demo.steps import catalogue as demo
 from lesions.models import Dataset, Image
 
 pytestmark = pytest.mark.django_db
