@@ -5,7 +5,7 @@ PYTHON ?= python3
 DEMO_IMAGES ?= 2000
 export PYTHONUNBUFFERED := 1
 
-.PHONY: install demo test test-fast lint format bench clean-demo messages
+.PHONY: install demo test test-fast lint format bench clean-demo messages deploy-test base-image
 
 install: $(VENV)/.installed
 
@@ -32,6 +32,12 @@ format: install
 
 bench: install
 	$(PY) bench/run_all.py
+
+deploy-test: install
+	bash scripts/deploy-test.sh
+
+base-image:
+	bash scripts/build-base-image.sh
 
 messages: install
 	$(PY) manage.py compilemessages --ignore=.venv

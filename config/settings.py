@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -24,12 +25,20 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 
+# The placeholder that .env.example ships for every secret: never a working value.
+PLACEHOLDER_SECRET = "change-me"
+
+
 def _secret_key() -> str:
     """The key from the environment or, on an embedded install, one made once and kept in var/.
 
     A key in the repository would be a key for everybody; a random one per install is not.
     """
     from_env = env.str("DJANGO_SECRET_KEY", default="")
+    if from_env == PLACEHOLDER_SECRET:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is still the placeholder of .env.example: set a long random value."
+        )
     if from_env:
         return from_env
     key_file = VAR_DIR / "secret_key"
@@ -108,6 +117,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a Celery worker started by an integration test sees the same
     # test database as the test itself.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+if DATABASES["default"].get("PASSWORD") == PLACEHOLDER_SECRET:
+    raise ImproperlyConfigured(
+        "The database password is still the placeholder of .env.example: set POSTGRES_PASSWORD."
+    )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -133,17 +146,25 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Serve straight from the app and project folders: no collectstatic step before the demo or tests.
-WHITENOISE_USE_FINDERS = True
+# The image collects static files once at build time and serves them under hashed names; the
+# demo and the tests serve straight from the app and project folders, with no collectstatic.
+STATIC_COLLECTED = env.bool("DJANGO_STATIC_COLLECTED", default=False)
+WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
+if not STATIC_COLLECTED:
+    # whitenoise warns at every start when its folder is missing.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Decoded uint8 image caches, one per data set and size, shared by every training run.
 IMAGE_CACHE_DIR = Path(env.str("IMAGE_CACHE_DIR", default=str(VAR_DIR / "cache")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_COLLECTED
+        else "whitenoise.storage.CompressedStaticFilesStorage"
+    },
 }
 
 # --- Security: strict by default, the HTTPS switches come from the environment ---------------
@@ -152,6 +173,8 @@ SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DJANGO_BEHIND_PROXY", default=False) else None
 )

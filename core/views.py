@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from core.decorators import researcher_required
+from core.health import health
 
 
 @researcher_required
@@ -15,6 +15,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """The database, the broker and the media store, as JSON; 503 when any of them is down."""
+    ok, checks = health()
+    response = JsonResponse({"status": "ok" if ok else "unavailable", "checks": checks})
+    response.status_code = 200 if ok else 503
+    response["Cache-Control"] = "no-store"
+    return response

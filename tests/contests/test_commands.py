@@ -99,6 +99,21 @@ def test_create_study_on_too_small_a_catalogue_stores_nothing() -> None:
     assert not Phase.objects.exists()
 
 
+def test_create_study_scales_every_phase_for_a_small_catalogue() -> None:
+    dataset = held_out_catalogue(per_class=5)
+    predicting_run(dataset)
+    study, _ = _create_study("--dataset", dataset.name, "--scale", "0.1")
+    assert [p.cases.count() for p in study.phases.order_by("order")] == [16, 4, 4]
+
+
+def test_create_study_refuses_a_scale_outside_zero_to_one() -> None:
+    dataset = held_out_catalogue(per_class=5)
+    predicting_run(dataset)
+    with pytest.raises(CommandError, match="scale"):
+        call_command("create_study", "--dataset", dataset.name, "--scale", "2", stdout=io.StringIO())
+    assert not Study.objects.exists()
+
+
 @pytest.fixture
 def paper_study() -> Study:
     dataset = held_out_catalogue()

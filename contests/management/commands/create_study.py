@@ -39,6 +39,13 @@ class Command(BaseCommand):
         parser.add_argument("--title", default="")
         parser.add_argument("--seed", type=int, default=0, help="Seed of the case draw")
         parser.add_argument(
+            "--scale",
+            type=float,
+            default=1.0,
+            help="Shrink every phase by this factor, at least one case each (a pilot, or a "
+            "catalogue with fewer held-out lesions than the paper's 233); default 1",
+        )
+        parser.add_argument(
             "--open",
             action="store_true",
             help="Open the study to readers (a hint phase without predictions stays locked)",
@@ -73,6 +80,7 @@ class Command(BaseCommand):
                     hint_run=hint_run,
                     hint_style=options["hint_style"],
                     seed=options["seed"],
+                    scale=options["scale"],
                     **extra,
                 )
                 waiting = study_open_waiting_for_hints(study=study) if options["open"] else []
