@@ -26,7 +26,7 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 
 # The placeholder that .env.example ships for every secret: never a working value.
-PLACEHOLDER_SECRET = "change-me"
+PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the value refused, not a secret
 
 
 def _secret_key() -> str:

@@ -1,7 +1,7 @@
 """Container healthchecks, one per role; exit 0 when healthy.
 
-    python docker/healthcheck.py web      # GET /healthz: database, broker and media store
-    python docker/healthcheck.py worker   # the Celery worker of this container answers a ping
+python docker/healthcheck.py web      # GET /healthz: database, broker and media store
+python docker/healthcheck.py worker   # the Celery worker of this container answers a ping
 """
 
 from __future__ import annotations

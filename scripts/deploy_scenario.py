@@ -86,7 +86,9 @@ class Browser:
         url = path if path.startswith("http") else self.base + path
         return self._open(urllib.request.Request(url))  # noqa: S310 - the stack under test
 
-    def post(self, path: str, fields: dict[str, str], *, htmx: bool = False) -> tuple[int, bytes, str]:
+    def post(
+        self, path: str, fields: dict[str, str], *, htmx: bool = False
+    ) -> tuple[int, bytes, str]:
         csrf = next((c.value for c in self.cookies if c.name == "csrftoken"), "")
         headers = {"X-CSRFToken": csrf, "Referer": self.base + path}
         if htmx:
@@ -164,7 +166,8 @@ def train_hint_model(stack: Stack, researcher: Browser) -> str:
 
     started = time.monotonic()
     wait_for("the training run on the GPU worker", finished, timeout=1200)
-    log(f"run {run_name} trained and evaluated on the GPU worker in {time.monotonic() - started:.0f} s")
+    seconds = time.monotonic() - started
+    log(f"run {run_name} trained and evaluated on the GPU worker in {seconds:.0f} s")
     return run_name
 
 
@@ -292,7 +295,9 @@ def run_scenario(args: argparse.Namespace, stack: Stack) -> None:
     total = check_exports(files, answered)
     sessionid = next(c.value for c in researcher.cookies if c.name == "sessionid")
     state_file(args.state).write_text(
-        json.dumps({"study": study_id, "answers": total, "sessionid": sessionid, "gp_link": links[0]})
+        json.dumps(
+            {"study": study_id, "answers": total, "sessionid": sessionid, "gp_link": links[0]}
+        )
     )
 
 

@@ -110,7 +110,9 @@ def test_create_study_refuses_a_scale_outside_zero_to_one() -> None:
     dataset = held_out_catalogue(per_class=5)
     predicting_run(dataset)
     with pytest.raises(CommandError, match="scale"):
-        call_command("create_study", "--dataset", dataset.name, "--scale", "2", stdout=io.StringIO())
+        call_command(
+            "create_study", "--dataset", dataset.name, "--scale", "2", stdout=io.StringIO()
+        )
     assert not Study.objects.exists()
 
 
