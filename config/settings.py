@@ -156,6 +156,9 @@ if not STATIC_COLLECTED:
     # whitenoise warns at every start when its folder is missing.
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# The most pixels an image may declare: the importer refuses larger ones, and every decode of a
+# catalogue or uploaded image checks it first (lesions/imaging.py).
+IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=50_000_000)
 # Decoded uint8 image caches, one per data set and size, shared by every training run.
 IMAGE_CACHE_DIR = Path(env.str("IMAGE_CACHE_DIR", default=str(VAR_DIR / "cache")))
 STORAGES = {
