@@ -200,6 +200,9 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # When its holder declined to take part: a link declines once (its refusal is stored apart,
+    # with nothing that says who).
+    declined_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["study_id", "created_at", "id"]
