@@ -153,7 +153,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Login throttling: after AXES_FAILURE_LIMIT wrong passwords for one user name from one
 # address, that pair is locked out for AXES_COOLOFF_MINUTES (a page says so and until when).
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "core.auth.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
