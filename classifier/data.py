@@ -26,15 +26,21 @@ import torch.nn.functional as F
 from PIL import Image as PILImage
 
 from classifier.nets import IMAGENET_MEAN, IMAGENET_STD
+from lesions.imaging import DEFAULT_MAX_PIXELS, ImageTooLarge, open_checked
 
 Progress = Callable[[int, int], None]
 INDEX_FILE = "index.json"
 DATA_FILE = "images.u8"
 
 
-def decode(path: str | Path | IO[bytes], size: tuple[int, int]) -> np.ndarray:
-    """One image (a path or an open file) as uint8 H x W x 3 at ``size`` (width, height)."""
-    with PILImage.open(path) as image:
+def decode(
+    path: str | Path | IO[bytes], size: tuple[int, int], *, max_pixels: int = DEFAULT_MAX_PIXELS
+) -> np.ndarray:
+    """One image (a path or an open file) as uint8 H x W x 3 at ``size`` (width, height).
+
+    Refuses (``ImageTooLarge``) an image declaring more than ``max_pixels`` before decoding it.
+    """
+    with open_checked(path, max_pixels=max_pixels) as image:
         image.draft("RGB", size)  # lets libjpeg decode at a reduced scale when it can
         rgb = image.convert("RGB")
         if rgb.size != size:
@@ -89,8 +95,11 @@ def build_cache(
     items: Sequence[tuple[str, str | Path]],
     progress: Progress | None = None,
     workers: int | None = None,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> ImageCache:
     """The cache of ``items`` (key, image path) at ``size``, decoding only what it lacks.
+
+    An image above ``max_pixels`` stops the build with ``ImageTooLarge`` naming it.
 
     Keys already cached are copied, new ones decoded; the new cache replaces the old one in one
     rename, so a reader never sees a half-written file and an interrupted build leaves the old.
@@ -114,7 +123,10 @@ def build_cache(
     done = 0
 
     def work(row: int) -> int:
-        out[row] = decode(wanted[keys[row]], size)
+        try:
+            out[row] = decode(wanted[keys[row]], size, max_pixels=max_pixels)
+        except ImageTooLarge as error:
+            raise ImageTooLarge(f"{keys[row]}: {error}") from error
         return row
 
     # PIL releases the GIL while decoding and resizing, so threads use every core.

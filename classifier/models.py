@@ -9,6 +9,17 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.bounds import (
+    BATCH_SIZE,
+    DROPOUT,
+    EPOCHS,
+    INPUT_SIDE,
+    LEARNING_RATE,
+    PATIENCE,
+    SEED,
+    SYNTHETIC_PER_CLASS,
+    WEIGHT_DECAY,
+)
 from core.models import Job
 from lesions.codes import RESOLUTIONS
 from lesions.models import Dataset, Diagnosis, Image
@@ -50,27 +61,32 @@ class Experiment(models.Model):
     resolution = models.CharField(max_length=8, choices=Resolution.choices, default=Resolution.LOW)
     use_clinical = models.BooleanField(default=False)
     fusion = models.CharField(max_length=8, choices=Fusion.choices, default=Fusion.CONCAT)
-    epochs = models.PositiveIntegerField(default=90)
-    batch_size = models.PositiveIntegerField(default=64)
-    lr = models.FloatField(default=3e-4)
-    weight_decay = models.FloatField(default=1e-4)
+    epochs = models.PositiveIntegerField(default=90, validators=EPOCHS.validators())
+    batch_size = models.PositiveIntegerField(default=64, validators=BATCH_SIZE.validators())
+    lr = models.FloatField(default=3e-4, validators=LEARNING_RATE.validators())
+    weight_decay = models.FloatField(default=1e-4, validators=WEIGHT_DECAY.validators())
     optimizer = models.CharField(max_length=8, choices=Optimizer.choices, default=Optimizer.ADAMW)
     schedule = models.CharField(max_length=10, choices=Schedule.choices, default=Schedule.COSINE)
     augmentation = models.BooleanField(default=True)
     imbalance = models.CharField(
         max_length=20, choices=Imbalance.choices, default=Imbalance.WEIGHTED_LOSS
     )
-    dropout = models.FloatField(default=0.5)
+    dropout = models.FloatField(default=0.5, validators=DROPOUT.validators())
     early_stopping_patience = models.PositiveIntegerField(
-        null=True, blank=True, help_text=_("Epochs without improvement; empty: train all epochs")
+        null=True,
+        blank=True,
+        validators=PATIENCE.validators(),
+        help_text=_("Epochs without improvement; empty: train all epochs"),
     )
     folds = models.JSONField(default=list, blank=True, help_text=_("Folds to train; [] = all"))
-    seed = models.IntegerField(default=0)
+    seed = models.IntegerField(default=0, validators=SEED.validators())
     pretrained_file = models.CharField(
         max_length=500, blank=True, help_text=_("Local weights file for the backbone")
     )
     synthetic_per_class = models.PositiveIntegerField(
-        default=0, help_text=_("Synthetic images per class added to each training fold")
+        default=0,
+        validators=SYNTHETIC_PER_CLASS.validators(),
+        help_text=_("Synthetic images per class added to each training fold"),
     )
     synthetic_dataset = models.ForeignKey(
         Dataset,
@@ -87,12 +103,24 @@ class Experiment(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     notes = models.TextField(blank=True)
     # A size other than the paper's two (e.g. the CPU demo's); both empty: the resolution's size.
-    input_width = models.PositiveIntegerField(null=True, blank=True)
-    input_height = models.PositiveIntegerField(null=True, blank=True)
+    input_width = models.PositiveIntegerField(
+        null=True, blank=True, validators=INPUT_SIDE.validators()
+    )
+    input_height = models.PositiveIntegerField(
+        null=True, blank=True, validators=INPUT_SIDE.validators()
+    )
     preset = models.CharField(max_length=40, blank=True, help_text=_("Preset it was made from"))
 
     class Meta:
         ordering = ["-created_at"]
+        # The values a training run could not survive, refused whatever wrote them.
+        constraints = [
+            EPOCHS.constraint("epochs", "experiment_epochs_in_bounds"),
+            BATCH_SIZE.constraint("batch_size", "experiment_batch_size_in_bounds"),
+            LEARNING_RATE.constraint("lr", "experiment_lr_in_bounds"),
+            WEIGHT_DECAY.constraint("weight_decay", "experiment_weight_decay_in_bounds"),
+            DROPOUT.constraint("dropout", "experiment_dropout_in_bounds"),
+        ]
 
     def __str__(self) -> str:
         return self.name

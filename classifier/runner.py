@@ -66,6 +66,7 @@ def cached_images(
         size=size,
         items=[(image_key(i), image_path(i)) for i in everything],
         progress=progress,
+        max_pixels=settings.IMAGE_MAX_PIXELS,
     )
     return ImageArrays(
         array=cache.array,
@@ -293,7 +294,7 @@ def predict_upload(
         raise FileNotFoundError(f"Run {run.name!r} has no checkpoint")
     model = _cached_model(run.pk, str(checkpoint), checkpoint.stat().st_mtime)
     try:
-        pixels = D.decode(image_file, run_config(run).size)
+        pixels = D.decode(image_file, run_config(run).size, max_pixels=settings.IMAGE_MAX_PIXELS)
     except (OSError, ValueError) as error:
         raise ValueError(f"Not a readable image: {error}") from error
     images = torch.from_numpy(pixels.copy()).permute(2, 0, 1).unsqueeze(0)

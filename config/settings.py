@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_htmx",
     "django_celery_results",
+    "axes",
     "core",
     "lesions",
     "classifier",
@@ -83,6 +84,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Body size and request-rate limits of the GP pages and invitation links.
+    "core.middleware.GPRequestLimits",
+    # Last: it sees a login attempt only after authentication ran.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -117,6 +122,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a Celery worker started by an integration test sees the same
     # test database as the test itself.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    # A stalled database must give a clear 503 in seconds, not a request hanging for a minute:
+    # a connect timeout, and a statement timeout (0 turns it off, e.g. on workers whose report
+    # queries may run long).
+    statement_ms = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=15_000)
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=5),
+            "options": f"-c statement_timeout={statement_ms}",
+        }
+    )
 if DATABASES["default"].get("PASSWORD") == PLACEHOLDER_SECRET:
     raise ImproperlyConfigured(
         "The database password is still the placeholder of .env.example: set POSTGRES_PASSWORD."
@@ -134,6 +150,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling: after AXES_FAILURE_LIMIT wrong passwords for one user name from one
+# address, that pair is locked out for AXES_COOLOFF_MINUTES (a page says so and until when).
+AUTHENTICATION_BACKENDS = [
+    "core.auth.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15.0) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "core.views.login_locked_out"
+AXES_IPWARE_PROXY_COUNT = 1 if env.bool("DJANGO_BEHIND_PROXY", default=False) else 0
+# The GP pages: at most this many requests a minute per browser session (a reader answers far
+# slower than that), and this many invalid invitation links a minute per address (guessing).
+# The counters live in the "limits" cache: Redis in production (shared by every web worker,
+# atomic increments), one process's memory on the embedded defaults.
+GP_REQUESTS_PER_MINUTE = env.int("GP_REQUESTS_PER_MINUTE", default=240)
+INVALID_LINKS_PER_MINUTE = env.int("INVALID_LINKS_PER_MINUTE", default=20)
+RATELIMIT_USE_CACHE = "limits"
+# Request bodies: a GP page posts a few fields; a researcher uploads an image to try a model.
+GP_MAX_BODY_BYTES = env.int("GP_MAX_BODY_BYTES", default=16 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -144,6 +185,11 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="locmemcache://default"),
+    "limits": env.cache_url("LIMITS_CACHE_URL", default="locmemcache://limits"),
+}
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
@@ -156,6 +202,9 @@ if not STATIC_COLLECTED:
     # whitenoise warns at every start when its folder is missing.
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# The most pixels an image may declare: the importer refuses larger ones, and every decode of a
+# catalogue or uploaded image checks it first (lesions/imaging.py).
+IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=50_000_000)
 # Decoded uint8 image caches, one per data set and size, shared by every training run.
 IMAGE_CACHE_DIR = Path(env.str("IMAGE_CACHE_DIR", default=str(VAR_DIR / "cache")))
 STORAGES = {
@@ -193,6 +242,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttles.ResearcherRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.str("API_RATE_PER_RESEARCHER", default="1200/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Skin-lesion reader-study platform API",

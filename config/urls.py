@@ -35,3 +35,9 @@ urlpatterns = [
 
 admin.site.site_header = "Skin-lesion reader study: administration"
 admin.site.site_title = "Reader study admin"
+
+# Error pages in the reader's language, safe when the database is down (core/views.py).
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from classifier.models import TrainingRun
+from core.bounds import GRACE_SECONDS, TIME_LIMIT_SECONDS
 from lesions.models import Dataset, Diagnosis, Image
 
 
@@ -48,7 +49,9 @@ class Study(models.Model):
     )
     languages = models.JSONField(default=default_languages)
     grace_seconds = models.FloatField(
-        default=2.0, help_text=_("Network grace added to every deadline, in seconds")
+        default=2.0,
+        validators=GRACE_SECONDS.validators(),
+        help_text=_("Network grace added to every deadline, in seconds (0 to 30)"),
     )
     show_score_after_close = models.BooleanField(default=False)
     dataset = models.ForeignKey(
@@ -59,6 +62,7 @@ class Study(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = "studies"
+        constraints = [GRACE_SECONDS.constraint("grace_seconds", "study_grace_in_bounds")]
 
     def __str__(self) -> str:
         return self.title
@@ -83,7 +87,10 @@ class Phase(models.Model):
     title = models.CharField(max_length=200)
     instructions = models.TextField(blank=True)
     time_limit_seconds = models.PositiveIntegerField(
-        null=True, blank=True, help_text=_("Empty: untimed, can be left and resumed")
+        null=True,
+        blank=True,
+        validators=TIME_LIMIT_SECONDS.validators(),
+        help_text=_("5 s to 1 h; empty: untimed, can be left and resumed"),
     )
     hint_style = models.CharField(max_length=8, choices=HintStyle.choices, default=HintStyle.NONE)
     hint_run = models.ForeignKey(
@@ -110,6 +117,9 @@ class Phase(models.Model):
             models.CheckConstraint(
                 condition=models.Q(hint_style="none") | models.Q(hint_run__isnull=False),
                 name="hint_phase_has_a_model",
+            ),
+            TIME_LIMIT_SECONDS.constraint(
+                "time_limit_seconds", "phase_time_limit_in_bounds", nullable=True
             ),
         ]
 
@@ -200,6 +210,9 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # When its holder declined to take part: a link declines once (its refusal is stored apart,
+    # with nothing that says who).
+    declined_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["study_id", "created_at", "id"]

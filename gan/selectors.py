@@ -15,6 +15,7 @@ from core.models import JobStatus
 from gan.clinical import Clinical
 from gan.models import GanRun, GeneratedImage
 from lesions.codes import DIAGNOSES, DIAGNOSIS_INDEX
+from lesions.imaging import open_checked
 from lesions.models import Dataset, Image, Partition
 
 
@@ -41,7 +42,7 @@ def training_images_queryset(*, dataset: Dataset) -> QuerySet[Image]:
 
 
 def _square(path: Path, size: int) -> np.ndarray:
-    with PILImage.open(path) as opened:
+    with open_checked(path, max_pixels=settings.IMAGE_MAX_PIXELS) as opened:
         picture = opened.convert("RGB")
         side = min(picture.size)
         left, top = (picture.width - side) // 2, (picture.height - side) // 2

@@ -20,6 +20,7 @@ from typing import TypeVar
 
 from lesions import jpeg
 from lesions.codes import DIAGNOSES, DX_TYPES, FULL_SIZE, LOCALIZATIONS, SEXES
+from lesions.imaging import DEFAULT_MAX_PIXELS, pixel_problem
 
 COLUMNS: tuple[str, ...] = ("lesion_id", "image_id", "dx", "dx_type", "age", "sex", "localization")
 OPTIONAL_COLUMN = "dataset"
@@ -214,8 +215,13 @@ def check_image_set(
     *,
     threads: int = 4,
     progress: Progress | None = None,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> CheckResult:
-    """Every problem of the set, and the rows free of errors (with warnings they still pass)."""
+    """Every problem of the set, and the rows free of errors (with warnings they still pass).
+
+    An image declaring more than ``max_pixels`` pixels is an error: decoding it (for training,
+    or in a reader's browser) would take gigabytes.
+    """
     result = CheckResult()
     rows = read_rows(metadata, result)
     for folder in image_dirs:
@@ -253,6 +259,10 @@ def check_image_set(
         v = row.values
         if info.error:
             result.problems.append(Problem(row.row, v["image_id"], info.error))
+            continue
+        too_large = pixel_problem(info.width, info.height, max_pixels)
+        if too_large is not None:
+            result.problems.append(Problem(row.row, v["image_id"], too_large))
             continue
         if (info.width, info.height) != FULL_SIZE:
             reason = f"image is {info.width}x{info.height}, not {FULL_SIZE[0]}x{FULL_SIZE[1]}"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -96,6 +98,16 @@ def _compare_with_stored(
     return new, unchanged, problems
 
 
+class StorageFailed(Exception):
+    """The media store refused a file (read-only, full, gone): one line naming what and why."""
+
+    @classmethod
+    def from_os_error(cls, error: OSError) -> StorageFailed:
+        where = error.filename or "the media store"
+        cause = error.strerror or str(error)
+        return cls(f"cannot write {where}: {cause}; nothing was stored")
+
+
 def _write_files(images: list[Image], records: list[Record], progress: Progress[Any]) -> None:
     def write(pair: tuple[Image, Record]) -> None:
         image, record = pair
@@ -127,15 +139,20 @@ def dataset_import(
     title: str = "",
     source: str = HAM10000_SOURCE,
     progress: Progress[Any] | None = None,
+    max_pixels: int | None = None,
 ) -> ImportResult:
     """Import a HAM10000-layout image set into ``dataset_name``.
 
     All or nothing unless ``skip_invalid``: any error raises ``ImportRefused`` before anything
     is written. Rows already stored unchanged are left alone; a stored row that differs is
     reported, never overwritten. Images are stored cleaned of metadata, named by public id.
+    Images above ``max_pixels`` (default: the IMAGE_MAX_PIXELS setting) are refused by row.
+    A media store that cannot be written raises ``StorageFailed`` naming the file and the
+    cause, and nothing is stored.
     """
     bar: Progress[Any] = progress or _no_progress
-    check = ham10000.check_image_set(metadata, image_dirs, progress=bar)
+    limit = settings.IMAGE_MAX_PIXELS if max_pixels is None else max_pixels
+    check = ham10000.check_image_set(metadata, image_dirs, progress=bar, max_pixels=limit)
     dataset = Dataset.objects.select_for_update().filter(name=dataset_name).first()
     new, unchanged, changed = _compare_with_stored(dataset, check)
     result = ImportResult(
@@ -192,11 +209,14 @@ def _store(dataset: Dataset, records: list[Record], progress: Progress[Any]) -> 
     try:
         _write_files(images, records, progress)
         Image.objects.bulk_create(images, batch_size=1000)
-    except BaseException:
+    except BaseException as error:
         # The transaction rolls the rows back; the files must go with them.
         for image in images:
             if image.file.name:  # named above, before anything was written
-                default_storage.delete(image.file.name)
+                with contextlib.suppress(OSError):  # a read-only store wrote none of them
+                    default_storage.delete(image.file.name)
+        if isinstance(error, OSError):
+            raise StorageFailed.from_os_error(error) from error
         raise
 
 

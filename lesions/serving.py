@@ -9,15 +9,24 @@ from __future__ import annotations
 
 import io
 
-from django.http import HttpResponse
+from django.conf import settings
+from django.http import Http404, HttpResponse
 from PIL import Image as PILImage
 
 from lesions import jpeg
+from lesions.imaging import ImageTooLarge, open_checked, pixel_problem
 from lesions.models import Image
 
 
 def clean_bytes(image: Image) -> bytes:
-    """The image as a JPEG with no embedded metadata (EXIF, XMP, ICC, comments, thumbnails)."""
+    """The image as a JPEG with no embedded metadata (EXIF, XMP, ICC, comments, thumbnails).
+
+    An image above the pixel limit is refused (``ImageTooLarge``): a reader's browser would
+    have to decode it.
+    """
+    problem = pixel_problem(image.width, image.height, settings.IMAGE_MAX_PIXELS)
+    if problem is not None:
+        raise ImageTooLarge(problem)
     with image.file.open("rb") as handle:
         data = handle.read()
     try:
@@ -26,7 +35,7 @@ def clean_bytes(image: Image) -> bytes:
         # Not a JPEG we can strip losslessly (a PNG from a generator, say): re-encode the
         # pixels alone. A new image from the bare pixels, since Pillow would carry the source's
         # comment and other info over into the saved file.
-        with PILImage.open(io.BytesIO(data)) as picture:
+        with open_checked(io.BytesIO(data), max_pixels=settings.IMAGE_MAX_PIXELS) as picture:
             rgb = picture.convert("RGB")
         pixels = PILImage.frombytes("RGB", rgb.size, rgb.tobytes())
         buffer = io.BytesIO()
@@ -36,7 +45,11 @@ def clean_bytes(image: Image) -> bytes:
 
 def image_response(image: Image) -> HttpResponse:
     """An ``image/jpeg`` response with no file name, no dates and no shared caching."""
-    response = HttpResponse(clean_bytes(image), content_type="image/jpeg")
+    try:
+        data = clean_bytes(image)
+    except ImageTooLarge as error:
+        raise Http404(str(error)) from error
+    response = HttpResponse(data, content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response

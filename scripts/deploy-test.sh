@@ -7,7 +7,7 @@
 #   make deploy-test        (needs root where Docker Engine must still be installed or started)
 #
 # Environment: DEPLOY_DATABASE (default readerstudy_deploytest on 127.0.0.1:5432, dropped and made
-# anew), DEPLOY_REDIS_DB (default 9, flushed), DEPLOY_PORT (18000), KEEP_STACK=1 to leave the
+# anew), DEPLOY_REDIS_DB (default 9, flushed; the one below it holds the rate counters), DEPLOY_PORT (18000), KEEP_STACK=1 to leave the
 # stack running for a look afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,6 +55,7 @@ POSTGRES_PASSWORD=unused-the-test-uses-the-machines-postgres
 COMPOSE_PROFILES=
 DATABASE_URL=postgres://postgres@127.0.0.1:5432/$DB
 CELERY_BROKER_URL=redis://127.0.0.1:6379/$REDIS_DB
+LIMITS_CACHE_URL=redis://127.0.0.1:6379/$((REDIS_DB - 1))
 DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
 GUNICORN_WORKERS=2
 GUNICORN_THREADS=4
@@ -72,6 +73,7 @@ cleanup() {
   "${COMPOSE[@]}" down -v --remove-orphans >/dev/null 2>&1 || true
   psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
   redis-cli -h 127.0.0.1 -n "$REDIS_DB" flushdb >/dev/null 2>&1 || true
+  redis-cli -h 127.0.0.1 -n "$((REDIS_DB - 1))" flushdb >/dev/null 2>&1 || true
   [ -n "${MIRROR_PIDS:-}" ] && kill $MIRROR_PIDS 2>/dev/null || true
 }
 trap cleanup EXIT

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import caches
 from django.test import Client
 
 from core.permissions import RESEARCHERS_GROUP
@@ -20,6 +21,12 @@ def _isolated_media(settings: Any, tmp_path: Path) -> None:
     """Every test writes its files under its own temporary folder, never into var/."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.IMAGE_CACHE_DIR = tmp_path / "cache"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_request_limits() -> None:
+    """Rate-limit counters start at zero in every test (they live in the "limits" cache)."""
+    caches["limits"].clear()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ class LanguageForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
-    version = forms.CharField(widget=forms.HiddenInput)
+    version = forms.CharField(widget=forms.HiddenInput, max_length=40)
     decision = forms.ChoiceField(choices=[("accept", "accept"), ("decline", "decline")])
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from classifier.models import TrainingRun
 from contests.models import CaseOrder, HintStyle
+from core.bounds import GRACE_SECONDS, INVITATION_EXPIRY_DAYS, SEED, TIME_LIMIT_SECONDS
 from lesions.codes import DIAGNOSES
 from lesions.models import Dataset
 
@@ -26,13 +29,19 @@ class StudyForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     grace_seconds = forms.FloatField(
-        min_value=0, initial=2.0, help_text="Added to every deadline for the network."
+        min_value=GRACE_SECONDS.low,
+        max_value=GRACE_SECONDS.high,
+        initial=2.0,
+        help_text=_("Added to every deadline for the network (0 to 30 seconds)."),
     )
     show_score_after_close = forms.BooleanField(required=False)
 
 
 def parse_proportions(text: str) -> dict[str, float] | None:
-    """``mel=2, nv=5`` -> {"mel": 2.0, "nv": 5.0}; empty -> None (stratified)."""
+    """``mel=0.2, nv=0.5`` -> {"mel": 0.2, "nv": 0.5}; empty -> None (stratified).
+
+    Each share is a finite number in 0-1; the draw normalises them to the phase's size.
+    """
     text = text.strip()
     if not text:
         return None
@@ -47,9 +56,18 @@ def parse_proportions(text: str) -> dict[str, float] | None:
                 f"{part.strip()!r}: write code=weight with codes among {', '.join(DIAGNOSES)}."
             )
         try:
-            result[code] = float(weight)
+            share = float(weight)
         except ValueError as error:
-            raise forms.ValidationError(f"{part.strip()!r}: the weight is not a number.") from error
+            raise forms.ValidationError(
+                _("%(part)r: the share is not a number.") % {"part": part.strip()}
+            ) from error
+        if not math.isfinite(share) or not 0 <= share <= 1:
+            raise forms.ValidationError(
+                _("%(part)r: a share is a number from 0 to 1.") % {"part": part.strip()}
+            )
+        result[code] = share
+    if result and sum(result.values()) <= 0:
+        raise forms.ValidationError(_("At least one share must be above 0."))
     return result
 
 
@@ -59,11 +77,22 @@ class PhaseForm(forms.Form):
     cases = forms.IntegerField(min_value=1, max_value=5000, initial=35, label="Number of cases")
     proportions = forms.CharField(
         required=False,
-        help_text="Empty: stratified by diagnosis. Or weights such as mel=1, nv=2, bkl=1.",
+        help_text=_(
+            "Empty: stratified by diagnosis. Or shares from 0 to 1 such as mel=0.3, nv=0.5, "
+            "bkl=0.2."
+        ),
     )
-    seed = forms.IntegerField(initial=0, help_text="The same seed draws the same cases.")
+    seed = forms.IntegerField(
+        min_value=int(SEED.low),
+        max_value=int(SEED.high),
+        initial=0,
+        help_text=_("The same seed draws the same cases."),
+    )
     time_limit_seconds = forms.IntegerField(
-        min_value=1, required=False, help_text="Empty: untimed (can be left and resumed)."
+        min_value=int(TIME_LIMIT_SECONDS.low),
+        max_value=int(TIME_LIMIT_SECONDS.high),
+        required=False,
+        help_text=_("5 seconds to 1 hour; empty: untimed (can be left and resumed)."),
     )
     hint_style = forms.ChoiceField(choices=HintStyle.choices, initial=HintStyle.NONE)
     hint_run = forms.ModelChoiceField(
@@ -86,5 +115,8 @@ class InvitationsForm(forms.Form):
     n = forms.IntegerField(min_value=1, max_value=1000, initial=10, label="Number of links")
     label = forms.CharField(max_length=100, required=False)
     expires_in_days = forms.IntegerField(
-        min_value=1, required=False, help_text="Empty: the links do not expire."
+        min_value=int(INVITATION_EXPIRY_DAYS.low),
+        max_value=int(INVITATION_EXPIRY_DAYS.high),
+        required=False,
+        help_text=_("1 to 365 days; empty: the links do not expire."),
     )

@@ -13,6 +13,7 @@ from contests.models import Case, CaseOrder, HintStyle, Phase, Reading, Study, S
 from contests.selectors.hints import phase_images_without_hint
 from contests.selectors.researcher import study_phases
 from contests.services.errors import BuilderError, PhaseImageError
+from core.bounds import GRACE_SECONDS, SHARE, TIME_LIMIT_SECONDS
 from lesions.codes import DIAGNOSES
 from lesions.models import Dataset, Image, Partition
 
@@ -34,8 +35,8 @@ def study_create(
     unknown = set(languages) - {"en", "es"}
     if unknown or not languages:
         raise BuilderError(f"Languages must be among en, es; got {list(languages)}.")
-    if grace_seconds < 0:
-        raise BuilderError("The grace cannot be negative.")
+    if not GRACE_SECONDS.contains(grace_seconds):
+        raise BuilderError(f"The grace must be 0 to 30 seconds, not {grace_seconds}.")
     return Study.objects.create(
         title=title.strip(),
         description=description,
@@ -69,8 +70,10 @@ def phase_create(
         raise BuilderError("A hint phase needs a hint model.")
     if case_order not in CaseOrder.values:
         raise BuilderError(f"Unknown case order {case_order!r}.")
-    if time_limit_seconds is not None and time_limit_seconds <= 0:
-        raise BuilderError("A time limit must be a positive number of seconds.")
+    if time_limit_seconds is not None and not TIME_LIMIT_SECONDS.contains(time_limit_seconds):
+        raise BuilderError(
+            f"A time limit must be 5 to 3600 seconds (or none), not {time_limit_seconds}."
+        )
     if order is None:
         last = study.phases.order_by("-order").values_list("order", flat=True).first()
         order = (last or 0) + 1
@@ -142,8 +145,9 @@ def phase_cases_draw(
         unknown = set(proportions) - set(DIAGNOSES)
         if unknown:
             raise BuilderError(f"Unknown diagnosis codes in the proportions: {sorted(unknown)}.")
-        if any(w < 0 for w in proportions.values()) or sum(proportions.values()) <= 0:
-            raise BuilderError("Proportions must be non-negative and not all zero.")
+        shares = list(proportions.values())
+        if not all(SHARE.contains(w) for w in shares) or sum(shares) <= 0:
+            raise BuilderError("Proportions are shares from 0 to 1, not all zero.")
     rng = random.Random(seed)
     excluded = _lesions_elsewhere(phase)
     candidates = (

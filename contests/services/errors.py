@@ -15,6 +15,10 @@ class ConsentError(ContestError):
     """Consent given to another text than the study's current one."""
 
 
+class AlreadyDeclined(ContestError):
+    """A link that declined to take part declines again: nothing more is stored."""
+
+
 class PhaseLocked(ContestError):
     """The phase cannot be taken now (gated, not open yet, closed, or its hints are missing)."""
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from contests.models import ConsentRefusal, Invitation, Participant, Study, StudyStatus
-from contests.services.errors import ContestError, InvitationInvalid
+from contests.services.errors import AlreadyDeclined, ConsentError, ContestError, InvitationInvalid
 from contests.services.locking import lock_row
 from contests.services.participants import consent_refuse, participant_create
 
@@ -103,8 +103,27 @@ def invitation_accept(
     return participant
 
 
+@transaction.atomic
 def invitation_decline(
     *, invitation: Invitation, consent_version: str, now: datetime
 ) -> ConsentRefusal:
-    """Consent declined through a link: only the refusal is stored; the link stays unused."""
+    """Consent declined through a link: only the refusal is stored; the link stays unused.
+
+    Refused with ``ConsentError`` unless ``consent_version`` is the study's current text (the
+    version the page showed), and with ``AlreadyDeclined`` for a link that declined before:
+    one link, one refusal, so refusals cannot be forged or repeated.
+    """
+    lock_row(Invitation, invitation.pk, "token_hash")
+    invitation = Invitation.objects.select_related("study").get(pk=invitation.pk)
+    if consent_version != invitation.study.consent_version:
+        raise ConsentError(
+            f"Declined version {consent_version[:40]!r}; "
+            f"the study's text is version {invitation.study.consent_version!r}."
+        )
+    if invitation.declined_at is not None:
+        raise AlreadyDeclined(_("This link has already declined to take part."))
+    if invitation.participant_id is not None:
+        raise InvitationInvalid(_("This link has already consented."))
+    invitation.declined_at = now
+    invitation.save(update_fields=["declined_at"])
     return consent_refuse(study=invitation.study, consent_version=consent_version, now=now)

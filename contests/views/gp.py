@@ -26,6 +26,7 @@ from contests.forms.gp import AnswerForm, ConsentForm, LanguageForm, ProfileForm
 from contests.models import Case, Invitation, Outcome, Participant, Phase, Reading, StudyStatus
 from contests.selectors.participant import participant_progress, participant_score
 from contests.services.errors import (
+    AlreadyDeclined,
     ContestError,
     InvitationInvalid,
     NotYetDue,
@@ -154,7 +155,9 @@ def consent(request: HtmxHttpRequest) -> HttpResponse:
         version = form.cleaned_data["version"]
         try:
             if form.cleaned_data["decision"] == "decline":
-                invitation_decline(invitation=invitation, consent_version=version, now=now)
+                # Declining twice stores nothing more; the reader sees the same polite end.
+                with contextlib.suppress(AlreadyDeclined):
+                    invitation_decline(invitation=invitation, consent_version=version, now=now)
                 request.session.flush()
                 return render(request, "contests/gp/declined.html")
             participant = invitation_accept(

@@ -1,5 +1,8 @@
 // The case page: display-only countdown that asks the server to time the case out at zero,
 // keys 1-7 for the seven diagnoses, z for zoom, and focus moved to each new case.
+// An answer (or a timeout) that does not reach the server, or meets a server that is down or
+// busy, is sent again with a growing pause and the page says so: answers are idempotent on the
+// server, so a repeat never stores twice. Other refusals ask the reader to reload.
 (function () {
   "use strict";
   let timer = null;
@@ -54,6 +57,60 @@
       }
     } else if (event.key === "z" || event.key === "Z") {
       toggleZoom();
+    }
+  });
+
+  // Status codes worth waiting out: the server busy (429), broken (500) or away (502-504).
+  const RETRYABLE = new Set([0, 429, 500, 502, 503, 504]);
+  const MAX_WAIT_MS = 30000;
+  let attempts = 0;
+
+  function status(kind) {
+    const box = document.getElementById("save-status");
+    if (!box) return;
+    if (!kind) {
+      box.hidden = true;
+      box.textContent = "";
+      return;
+    }
+    box.textContent = box.dataset[kind];
+    box.className = "save-status " + kind;
+    box.hidden = false;
+  }
+
+  function retry(event) {
+    const detail = event.detail;
+    const source = detail.elt;
+    if (!source || !source.closest || !source.closest("#case")) return;
+    const code = detail.xhr ? detail.xhr.status : 0;
+    if (!RETRYABLE.has(code)) {
+      status("refused");
+      return;
+    }
+    status("retrying");
+    attempts += 1;
+    const config = detail.requestConfig;
+    const values = {};
+    const data = config.formData || config.parameters;
+    if (data && typeof data.forEach === "function") {
+      data.forEach(function (value, key) { values[key] = value; });
+    } else if (data) {
+      Object.assign(values, data);
+    }
+    const wait = Math.min(MAX_WAIT_MS, 1000 * Math.pow(2, attempts - 1));
+    setTimeout(function () {
+      htmx.ajax(config.verb.toUpperCase(), config.path, {
+        source: source, target: "#case", swap: "outerHTML", values: values,
+      });
+    }, wait);
+  }
+
+  document.addEventListener("htmx:responseError", retry);
+  document.addEventListener("htmx:sendError", retry);
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "case") {
+      attempts = 0;
+      status(null);
     }
   });
 

@@ -91,3 +91,14 @@ def make_set(tmp_path: Path) -> MakeSet:
         return ImageSet(root=root, metadata=metadata, folders=folders)
 
     return make
+
+
+def declaring_size(data: bytes, width: int, height: int) -> bytes:
+    """The JPEG with its frame header rewritten to declare another size (a decompression bomb
+    costs nothing to make this way: the pixels are never there)."""
+    sof = next(
+        i for i in range(len(data) - 1) if data[i] == 0xFF and data[i + 1] in (0xC0, 0xC1, 0xC2)
+    )
+    header = bytearray(data)
+    header[sof + 5 : sof + 9] = height.to_bytes(2, "big") + width.to_bytes(2, "big")
+    return bytes(header)

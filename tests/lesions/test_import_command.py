@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import errno
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -12,7 +14,13 @@ from django.core.management import CommandError, call_command
 from PIL import Image as PILImage
 
 from lesions.models import Dataset, Image, Lesion
-from tests.lesions.conftest import GOOD_ROWS, HEADER, MakeSet, jpeg_with_metadata
+from tests.lesions.conftest import (
+    GOOD_ROWS,
+    HEADER,
+    MakeSet,
+    declaring_size,
+    jpeg_with_metadata,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +69,12 @@ REFUSALS = {
         {"ISIC_0000004": b"this is not a jpeg"},
         5,
         "image ISIC_0000004.jpg is unreadable: not a JPEG file",
+    ),
+    "decompression bomb": (
+        GOOD_ROWS,
+        {"ISIC_0000004": declaring_size(jpeg_with_metadata(), 20000, 20000)},
+        5,
+        "image is 20000x20000 (400.0 megapixels), above the limit of 50 megapixels",
     ),
     "truncated image": (
         GOOD_ROWS,
@@ -235,3 +249,51 @@ def test_a_missing_image_folder_refuses_the_import(make_set: MakeSet, tmp_path: 
         )  # fmt: skip
     assert "image folders: error: image folder not found" in err.getvalue()
     assert Image.objects.count() == 0
+
+
+def test_skip_invalid_leaves_out_an_image_above_the_pixel_limit(make_set: MakeSet) -> None:
+    bomb = declaring_size(jpeg_with_metadata(), 20000, 20000)
+    image_set = make_set(files={"ISIC_0000004": bomb})
+    out, err = run(*image_set.args("--skip-invalid"))
+    assert "4 images stored" in out
+    assert "row 5 ISIC_0000004: error: image is 20000x20000" in err
+    assert not Image.objects.filter(image_id="ISIC_0000004").exists()
+
+
+def test_the_pixel_limit_can_be_set_per_import(make_set: MakeSet) -> None:
+    # 600x450 is 0.27 megapixels: a limit of 0.2 refuses every image, and says which.
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_ham10000", *make_set().args("--max-megapixels", "0.2"), stderr=err)
+    assert err.getvalue().count("above the limit of 0.2 megapixels") == 5
+    assert Image.objects.count() == 0
+
+
+def test_a_media_store_that_cannot_be_written_gives_one_line_and_stores_nothing(
+    make_set: MakeSet, settings: Any, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file-not-a-folder"
+    blocker.write_text("")
+    settings.MEDIA_ROOT = blocker / "media"
+    with pytest.raises(CommandError) as refused:
+        run(*make_set().args())
+    message = str(refused.value)
+    assert "\n" not in message
+    assert message.startswith("cannot write ")
+    assert "nothing was stored" in message
+    assert Dataset.objects.count() == Lesion.objects.count() == Image.objects.count() == 0
+
+
+def test_a_full_disk_names_the_file_and_the_cause(
+    make_set: MakeSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.files.storage import default_storage
+
+    def full(name: str, content: Any, max_length: int | None = None) -> str:
+        raise OSError(errno.ENOSPC, "No space left on device", name)
+
+    monkeypatch.setattr(default_storage, "save", full)
+    with pytest.raises(CommandError, match="No space left on device"):
+        run(*make_set().args())
+    assert Image.objects.count() == 0
+    assert stored_files() == []

@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from core.csv import escape_formula
 from lesions.ham10000 import Problem
-from lesions.services import ImportRefused, ImportResult, dataset_import
+from lesions.services import ImportRefused, ImportResult, StorageFailed, dataset_import
 
 T = TypeVar("T")
 
@@ -44,6 +44,12 @@ class Command(BaseCommand):
             "--skip-invalid", action="store_true", help="store the valid rows, report the rest"
         )
         parser.add_argument("--report", default="", help="also write the problems to this CSV")
+        parser.add_argument(
+            "--max-megapixels",
+            type=float,
+            default=None,
+            help="refuse images above this many megapixels (default: IMAGE_MAX_PIXELS, 50)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         def bar(items: Iterable[T], total: int, label: str) -> Iterable[T]:
@@ -56,6 +62,10 @@ class Command(BaseCommand):
                 disable=options["verbosity"] < 1,
             )
 
+        megapixels = options["max_megapixels"]
+        if megapixels is not None and not 0 < megapixels <= 10_000:
+            raise CommandError(f"--max-megapixels must be in (0, 10000], not {megapixels}")
+        max_pixels = None if megapixels is None else round(megapixels * 1e6)
         started = time.perf_counter()
         try:
             result = dataset_import(
@@ -64,7 +74,10 @@ class Command(BaseCommand):
                 dataset_name=options["dataset"],
                 skip_invalid=options["skip_invalid"],
                 progress=bar,
+                max_pixels=max_pixels,
             )
+        except StorageFailed as error:
+            raise CommandError(str(error)) from None
         except ImportRefused as refused:
             self._report(refused.result, options["report"])
             raise CommandError(

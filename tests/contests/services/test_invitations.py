@@ -7,7 +7,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from contests.models import ConsentRefusal, Invitation, Participant
-from contests.services.errors import ConsentError, ContestError, InvitationInvalid
+from contests.services.errors import (
+    AlreadyDeclined,
+    ConsentError,
+    ContestError,
+    InvitationInvalid,
+)
 from contests.services.invitations import (
     invitation_accept,
     invitation_create_batch,
@@ -159,3 +164,34 @@ def test_the_profile_is_stored_and_bad_values_are_refused() -> None:
     assert participant.years_in_practice == 12
     assert participant.country == "Argentina"
     assert participant.profile_completed_at == T0
+
+
+def test_a_decline_of_another_version_than_the_studys_is_refused_and_stores_nothing() -> None:
+    study = StudyFactory(consent_version="2")
+    [(invitation, _)] = invitation_create_batch(study=study, n=1, now=T0)
+    for forged in ("1", "x" * 3009):
+        with pytest.raises(ConsentError):
+            invitation_decline(invitation=invitation, consent_version=forged, now=T0)
+    assert not ConsentRefusal.objects.exists()
+    invitation.refresh_from_db()
+    assert invitation.declined_at is None
+
+
+def test_a_link_declines_once() -> None:
+    study = StudyFactory()
+    [(invitation, _)] = invitation_create_batch(study=study, n=1, now=T0)
+    invitation_decline(invitation=invitation, consent_version="1", now=T0)
+    with pytest.raises(AlreadyDeclined):
+        invitation_decline(invitation=invitation, consent_version="1", now=T0)
+    assert ConsentRefusal.objects.count() == 1
+    invitation.refresh_from_db()
+    assert invitation.declined_at == T0
+
+
+def test_a_link_that_consented_cannot_decline_afterwards() -> None:
+    study = StudyFactory()
+    [(invitation, _)] = invitation_create_batch(study=study, n=1, now=T0)
+    invitation_accept(invitation=invitation, consent_version="1", language="en", now=T0)
+    with pytest.raises(InvitationInvalid):
+        invitation_decline(invitation=invitation, consent_version="1", now=T0)
+    assert not ConsentRefusal.objects.exists()

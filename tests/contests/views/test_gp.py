@@ -98,6 +98,23 @@ def test_declining_ends_politely_and_stores_only_the_refusal(client: Client, stu
     assert client.get(reverse("take:home")).status_code == 403
 
 
+def test_a_forged_or_repeated_decline_stores_no_more_refusals(client: Client, study: Any) -> None:
+    token = _token(study)
+    link = reverse("take:invitation", kwargs={"token": token})
+    client.get(link)
+    forged = client.post(reverse("take:consent"), {"version": "0", "decision": "decline"})
+    assert forged["Location"] == reverse("take:consent")  # shown the current text again
+    long = client.post(reverse("take:consent"), {"version": "x" * 3009, "decision": "decline"})
+    assert long.status_code == 200  # the form refuses it: no refusal stored
+    assert not ConsentRefusal.objects.exists()
+    client.post(reverse("take:consent"), {"version": "1", "decision": "decline"})
+    for _ in range(3):  # the same link, again and again
+        client.get(link)
+        again = client.post(reverse("take:consent"), {"version": "1", "decision": "decline"})
+        assert b'id="declined"' in again.content
+    assert ConsentRefusal.objects.count() == 1
+
+
 def test_an_unknown_or_revoked_link_is_refused(client: Client, study: Any) -> None:
     response = client.get(reverse("take:invitation", kwargs={"token": "not-a-token"}))
     assert response.status_code == 404

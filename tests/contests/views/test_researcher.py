@@ -124,7 +124,7 @@ def test_adding_a_phase_draws_its_cases_stratified_from_the_held_out_split(
 def test_a_phase_can_be_drawn_in_given_proportions(researcher_client: Client, study: Study) -> None:
     researcher_client.post(
         reverse("contests:phase_add", args=[study.pk]),
-        _phase_form(cases=9, proportions="mel=2, nv=1", time_limit_seconds=45),
+        _phase_form(cases=9, proportions="mel=0.6, nv=0.3", time_limit_seconds=45),
     )
     phase = study.phases.get()
     assert phase.time_limit_seconds == 45
