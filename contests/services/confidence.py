@@ -1,4 +1,4 @@
-""" "How sure are you?" (1 to 5), asked after each answer where the study asks it."""
+"""The reader's answer to "How sure are you?" (1 to 5), asked after each answer where asked."""
 
 from __future__ import annotations
 
