@@ -63,6 +63,17 @@ def study_design_problem(*, study: Study) -> str | None:
     return None
 
 
+def study_arm_counts(*, study: Study) -> dict[int, int]:
+    """Real readers per arm ({0: n, 1: m}); empty where the design has no arms."""
+    if study.design not in PAIRED_DESIGNS:
+        return {}
+    counts = dict.fromkeys((0, 1), 0)
+    for arm in study.participants.filter(is_simulated=False).values_list("arm", flat=True):
+        if arm in counts:
+            counts[arm] += 1
+    return counts
+
+
 def _pair_place(phase: Phase) -> tuple[tuple[Phase, Phase], int] | None:
     """The study's pair and the place (0, 1) of ``phase`` in it, if it is one of the two."""
     pair = study_paired_phases(study=phase.study)

@@ -26,6 +26,9 @@ from contests.services.designs import phase_cases_share, phases_counterbalance
 from contests.services.errors import BuilderError
 from lesions.models import Dataset
 
+PAPER_TITLE = "Pigmented skin lesions: GPs, GPs with AI, and the AI"
+CROSSOVER_TITLE = "Pigmented skin lesions: GPs without and with the AI, a crossover"
+
 
 @transaction.atomic
 def study_create_paper(
@@ -34,7 +37,7 @@ def study_create_paper(
     hint_run: TrainingRun,
     hint_style: str = HintStyle.ALL,
     seed: int = 0,
-    title: str = "Pigmented skin lesions: GPs, GPs with AI, and the AI",
+    title: str = PAPER_TITLE,
     scale: float = 1.0,
     counterbalanced: bool = False,
     asks_confidence: bool = False,
@@ -107,7 +110,7 @@ def study_create_crossover(
     hint_run: TrainingRun,
     hint_style: str = HintStyle.ALL,
     seed: int = 0,
-    title: str = "Pigmented skin lesions: GPs without and with the AI, a crossover",
+    title: str = CROSSOVER_TITLE,
     scale: float = 1.0,
     washout_days: int = CROSSOVER_WASHOUT_DAYS,
     asks_confidence: bool = False,
@@ -151,3 +154,51 @@ def study_open_waiting_for_hints(*, study: Study) -> list[Phase]:
     study.status = StudyStatus.OPEN
     study.save(update_fields=["status"])
     return [phase for phase in phases if phase_images_without_hint(phase=phase)]
+
+
+PRESETS: tuple[str, ...] = ("paper", "crossover")
+
+
+def study_create_from_preset(
+    *,
+    preset: str,
+    dataset: Dataset,
+    hint_run: TrainingRun,
+    hint_style: str = HintStyle.ALL,
+    seed: int = 0,
+    title: str = "",
+    scale: float = 1.0,
+    counterbalanced: bool = False,
+    washout_days: int = CROSSOVER_WASHOUT_DAYS,
+    asks_confidence: bool = False,
+    block_size: int = 4,
+) -> Study:
+    """One entry for the command, the researcher's page and the API: ``paper`` (optionally
+    counterbalanced) or ``crossover`` (with its washout)."""
+    if preset not in PRESETS:
+        raise BuilderError(f"Unknown preset {preset!r}; choose one of {', '.join(PRESETS)}.")
+    if preset == "crossover" and counterbalanced:
+        raise BuilderError("A crossover reads the same images twice: nothing to swap.")
+    if preset == "paper":
+        return study_create_paper(
+            dataset=dataset,
+            hint_run=hint_run,
+            hint_style=hint_style,
+            seed=seed,
+            title=title.strip() or PAPER_TITLE,
+            scale=scale,
+            counterbalanced=counterbalanced,
+            asks_confidence=asks_confidence,
+            block_size=block_size,
+        )
+    return study_create_crossover(
+        dataset=dataset,
+        hint_run=hint_run,
+        hint_style=hint_style,
+        seed=seed,
+        title=title.strip() or CROSSOVER_TITLE,
+        scale=scale,
+        washout_days=washout_days,
+        asks_confidence=asks_confidence,
+        block_size=block_size,
+    )

@@ -40,6 +40,7 @@ from contests.selectors.designs import (
     reading_awaiting_confidence,
 )
 from contests.selectors.participant import participant_progress, participant_score
+from contests.services.confidence import reading_confidence_set
 from contests.services.errors import (
     ContestError,
     InvitationInvalid,
@@ -48,7 +49,6 @@ from contests.services.errors import (
     ReadingClosed,
 )
 from contests.services.invitations import invitation_accept, invitation_decline, invitation_redeem
-from contests.services.confidence import reading_confidence_set
 from contests.services.participants import participant_profile_update, participant_touch
 from contests.services.readings import reading_serve_next, reading_submit, reading_time_out
 from contests.services.sessions import participant_reminder_set
