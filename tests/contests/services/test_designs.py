@@ -11,6 +11,7 @@ from django.utils import timezone
 from classifier.models import TrainingRun
 from contests.models import Case, Participant, Study, StudyDesign
 from contests.selectors.designs import participant_phase_cases, study_paired_phases
+from contests.selectors.researcher import study_progress
 from contests.services.builder import phase_cases_draw, phase_create, study_open
 from contests.services.errors import BuilderError
 from contests.services.participants import participant_create
@@ -111,6 +112,11 @@ def test_counterbalanced_phases_each_hold_both_image_sets(
     }
     assert sets == {0: [{"A"}, {"B"}], 1: [{"B"}, {"A"}]}
     assert participant_phase_cases(participant=arm0, phase=untimed).count() == untimed.cases.count()
+    # The researcher's progress counts each reader's own set.
+    totals = {
+        row.participant.pk: [p.total for p in row.phases] for row in study_progress(study=study)
+    }
+    assert totals[arm0.pk] == [untimed.cases.count(), 4, 4]
 
 
 def test_readers_are_randomised_in_balanced_blocks_real_and_simulated_apart(
