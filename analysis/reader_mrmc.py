@@ -99,11 +99,12 @@ def _long(without: pd.DataFrame, with_hint: pd.DataFrame) -> pd.DataFrame:
         both[F.CONFIDENCE] if F.CONFIDENCE in both.columns else pd.Series(np.nan, both.index)
     )
     image_set = both[F.IMAGE_SET] if F.IMAGE_SET in both.columns else pd.Series("", both.index)
+    # Readers and cases as categoricals: every figure's analysis groups them by their codes.
     return pd.DataFrame(
         {
-            "reader": both[F.READER].astype(str).to_numpy(),
+            "reader": both[F.READER].astype(str).astype("category"),
             "modality": np.where(both[F.PHASE_KIND] == F.HINT, WITH, WITHOUT),
-            "case": both[F.IMAGE].astype(str).to_numpy(),
+            "case": both[F.IMAGE].astype(str).astype("category"),
             "image_set": image_set.fillna("").astype(str).to_numpy(),
             # Diagnosis indices; a timeout (NO_ANSWER) never equals a truth.
             "truth": F.code_index(both[F.TRUTH]),
@@ -129,13 +130,15 @@ def complete_readers(long: pd.DataFrame) -> tuple[pd.DataFrame, int]:
 
 
 def design_for(long: pd.DataFrame) -> DesignChoice:
-    """Crossed when every reader read the same images in both modalities; cases nested within
-    modality when the two modalities share no image; partially paired otherwise."""
-    per_reader = long.groupby(["reader", "modality"])["case"].agg(frozenset).unstack("modality")
-    if (per_reader[WITHOUT] == per_reader[WITH]).all() and per_reader[WITHOUT].nunique() == 1:
+    """Crossed when every reader read every image in both modalities; cases nested within
+    modality when the two modalities share no image; partially paired otherwise. (Counted, not
+    compared set by set: each reader read all their cases once, see ``complete_readers``.)"""
+    cases = long["case"].nunique()
+    per_modality = long.groupby("modality")["case"].nunique()
+    readers = long["reader"].nunique()
+    if (per_modality == cases).all() and len(long) == readers * len(per_modality) * cases:
         return DESIGNS_TEXT["crossed"]
-    modality_cases = long.groupby("modality")["case"].agg(frozenset)
-    if not modality_cases[WITHOUT] & modality_cases[WITH]:
+    if int(per_modality.sum()) == cases:
         return DESIGNS_TEXT["cases_nested_in_modality"]
     return DESIGNS_TEXT["partially_paired"]
 

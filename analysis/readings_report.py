@@ -200,9 +200,9 @@ def _crossover(
 
 def _by_sequence(without: pd.DataFrame, with_hint: pd.DataFrame) -> pd.DataFrame:
     """Mean accuracy per arm (sequence) and phase, where readers were randomised to arms."""
-    both = F.with_derived(pd.concat([without, with_hint], ignore_index=True))
-    if both[F.SEQUENCE].fillna("").astype(str).eq("").all():
+    if all(part[F.SEQUENCE].fillna("").astype(str).eq("").all() for part in (without, with_hint)):
         return pd.DataFrame()
+    both = F.with_derived(pd.concat([without, with_hint], ignore_index=True))
     per_reader = both.groupby([F.SEQUENCE, F.PHASE, F.READER], observed=True).agg(
         accuracy=(F.CORRECT, "mean"),
         period=(F.PERIOD, "first"),
