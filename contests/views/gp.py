@@ -270,7 +270,12 @@ def _phase_done_context(participant: Participant, phase: Phase) -> dict[str, Any
         ),
         None,
     )
-    return {"phase": phase, "next_phase": following.phase if following else None}
+    return {
+        "phase": phase,
+        "next_phase": following.phase if following else None,
+        # Study designs: a crossover's next session, once its washout is known.
+        "next_session": participant_next_session(participant=participant, now=timezone.now()),
+    }
 
 
 def _phase(participant: Participant, order: int) -> Phase:

@@ -53,6 +53,8 @@ def test_the_home_page_says_when_the_next_session_opens_and_offers_a_reminder(
     without, with_ai = study.phases.order_by("order")
     reader = _join_arm(client, study, arm=0)
     _finish(reader, without, days_ago=1)
+    done = client.get(reverse("take:phase", args=[without.order])).content.decode()
+    assert 'id="next-session-opens"' in done
     home = client.get(reverse("take:home")).content.decode()
     assert 'id="next-session"' in home
     assert "Your next session opens on" in home
