@@ -23,6 +23,9 @@ SIMULATED = OpenApiParameter(
 )
 
 
+SUMMARY_TABLES = ("table4", "comparisons", "mrmc_figures", "crossover", "by_sequence", "per_class")
+
+
 def _include_simulated(request: Request) -> bool:
     return request.query_params.get("simulated") in ("1", "true")
 
@@ -35,7 +38,8 @@ def _clean(value: Any) -> Any:
 
 
 class StudySummaryApi(APIView):
-    """Table 4, the with/without-hint comparisons and the per-class metrics of a study."""
+    """Table 4, the with/without-hint comparisons (with each figure's MRMC in the design that
+    fits, and a crossover's period and carry-over effects), and the per-class metrics."""
 
     permission_classes = [IsResearcher]
 
@@ -56,9 +60,19 @@ class StudySummaryApi(APIView):
                     {k: _clean(v) for k, v in row.items()}
                     for row in tables[name].to_dict(orient="records")
                 ]
-                for name in ("table4", "comparisons", "per_class")
+                for name in SUMMARY_TABLES
                 if name in tables
             },
+            "designs": [
+                {
+                    "comparison": f"{c.without} vs {c.with_hint}",
+                    "design": c.design.design,
+                    "model": c.design.model,
+                    "source": c.design.source,
+                }
+                for c in report.comparisons
+                if c.design is not None
+            ],
         }
         return Response(body)
 

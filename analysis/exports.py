@@ -4,7 +4,8 @@ Text cells that a spreadsheet would run as a formula (starting with = + - @) are
 ``core.csv.escape_formula``; numbers stay numbers, so pandas and R read them back as numbers.
 Simulated readers are left out unless asked for.
 
-- ``readings.csv``: one row per reading (``LONG_COLUMNS``); probabilities to six decimals.
+- ``readings.csv``: one row per reading (``LONG_COLUMNS``); probabilities to six decimals. Each
+  reading carries its session, period, sequence (the reader's arm), image set and confidence.
 - ``readers.csv``: one row per reader and phase (accuracy with its CI, per-class TPR, profile).
 - ``per_class.csv``: per phase and diagnosis, the readers' and the model's TPR, TNR, ...
 - ``imrmc.csv``: the iMRMC input (readerID, caseID, modalityID, score; truth rows with readerID
@@ -30,13 +31,18 @@ LONG_COLUMNS: tuple[str, ...] = (
     F.STUDY,
     F.PHASE,
     F.PHASE_KIND,
+    F.SESSION,
+    F.PERIOD,
+    F.SEQUENCE,
     F.READER,
     F.SIMULATED,
     # profile_* columns go here
     F.CASE,
     F.IMAGE,
+    F.IMAGE_SET,
     F.TRUTH,
     F.ANSWER,
+    F.CONFIDENCE,
     F.CORRECT,
     F.OUTCOME,
     F.SERVED_AT,
@@ -83,6 +89,7 @@ def _write(frame: pd.DataFrame, target: Target) -> None:
 
 def long_frame(frame: pd.DataFrame, *, include_simulated: bool = False) -> pd.DataFrame:
     rows = F.with_derived(F.real_readers(frame, include_simulated=include_simulated))
+    rows = F.with_design_columns(rows)
     profile = F.profile_columns(rows)
     columns = list(LONG_COLUMNS)
     at = columns.index(F.SIMULATED) + 1

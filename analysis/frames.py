@@ -15,6 +15,14 @@ served_at, answered_at          when the image was first served and when the ans
 elapsed_ms                      answered_at - served_at in milliseconds
 hint_top, hint_p_<code>         the hint as shown (hint phases only; NaN elsewhere)
 ai_top, ai_p_<code>             the model's prediction for the image (every phase, for comparisons)
+
+Design columns (optional: ``with_design_columns`` fills them when a table lacks them)
+-------------------------------------------------------------------------------------
+session                         the reader's session: 2 for a crossover's second session, else 1
+period                          the place of the phase in the order this reader took the phases
+sequence                        the reader's arm in words ("" where the design has no arms)
+image_set                       the image set of the case, A or B ("" where a phase has one set)
+confidence                      "How sure are you?" 1-5 where the study asked it, else NaN
 """
 
 from __future__ import annotations
@@ -45,6 +53,13 @@ HINT_TOP = "hint_top"
 HINT_PREFIX = "hint_p_"
 AI_TOP = "ai_top"
 AI_PREFIX = "ai_p_"
+
+SESSION = "session"
+PERIOD = "period"
+SEQUENCE = "sequence"
+IMAGE_SET = "image_set"
+CONFIDENCE = "confidence"
+DESIGN_COLUMNS: tuple[str, ...] = (SESSION, PERIOD, SEQUENCE, IMAGE_SET, CONFIDENCE)
 
 # Derived by ``with_derived``.
 CORRECT = "correct"
@@ -137,6 +152,24 @@ CATEGORICAL: tuple[str, ...] = (
     HINT_TOP,
     AI_TOP,
 )
+
+
+def with_design_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table with every design column, those it lacks filled as for phases in order: one
+    session, the periods in the order the phases first appear, no arms, one image set each."""
+    missing = [name for name in DESIGN_COLUMNS if name not in frame.columns]
+    if not missing:
+        return frame
+    out = frame.copy()
+    defaults: dict[str, object] = {SESSION: 1, SEQUENCE: "", IMAGE_SET: "", CONFIDENCE: np.nan}
+    for name in missing:
+        if name == PERIOD:
+            phases = pd.unique(out[PHASE].astype(object))
+            out[PERIOD] = pd.Categorical(out[PHASE].astype(object), categories=phases).codes + 1
+        else:
+            out[name] = defaults[name]
+    out[CONFIDENCE] = pd.to_numeric(out[CONFIDENCE], errors="coerce").astype(float)
+    return out
 
 
 def compact(frame: pd.DataFrame) -> pd.DataFrame:

@@ -3,208 +3,126 @@
 ``or_hillis(df, fom, design)`` takes a long DataFrame (``reader, modality, case, truth, score``),
 computes the figure of merit of every reader in every modality and its jackknife over cases,
 and from those the OR covariances (Var, Cov1: same reader / other modality, Cov2: other reader /
-same modality, Cov3: other reader / other modality) and three analyses:
+same modality, Cov3: other reader / other modality) and three analyses
+(``analysis.mrmc_anova``): random readers and random cases (Hillis ddf), fixed readers (chi-square)
+and fixed cases (the reader-by-modality ANOVA).
 
-- random readers and random cases (RRRC), Hillis (2007) denominator degrees of freedom;
-- fixed readers, random cases (FRRC): chi-square;
-- random readers, fixed cases (RRFC): the conventional reader-by-modality ANOVA.
+The jackknife is MRMCaov's: one leave-one-case-out over all N cases of the study. Leaving out a
+case that a reader did not read in a modality leaves that reader's FOM there unchanged; every
+(modality, reader) FOM is centred over the N values and the covariances carry (N - 1) / N.
+Var, Cov1, Cov2 and Cov3 are the means of that (IJ x IJ) covariance matrix over its diagonal and
+its three kinds of pairs (computed from sums of products, never as the matrix itself). Designs:
 
-Designs: ``"crossed"`` (every reader reads every case in every modality) and
-``"cases_nested_in_modality"`` (each modality has its own cases, as in a contest whose AI phase
-shows new images): there the cases of different modalities are independent, so Cov1 = Cov3 = 0
-and each modality is jackknifed over its own cases.
+- ``"crossed"``: every reader reads every case in every modality (N = K: the usual jackknife).
+- ``"cases_nested_in_modality"``: each modality has its own cases (a contest whose AI phase shows
+  new images); MRMCaov's design 3: Cov1 = Cov3 = 0 (set to 0, as MRMCaov does; they are 0 up to
+  rounding for FOMs whose leave-one-out mean is the full FOM, as accuracy and the AUC).
+- ``"partially_paired"``: each reader reads some of the cases in each modality, and the
+  modalities share cases across readers, such as image sets swapped between the phases for half
+  the readers (per reader the cases are nested within modality). MRMCaov analyses such data as
+  a factorial design, "partially paired" (its design -1): the covariances as computed, with the
+  crossed formulas. Structurally independent pairs (a reader's two modalities share no case)
+  contribute covariances of 0 to the means.
 
 References: Obuchowski NA, Rockette HE (1995) Commun Stat Simul Comput 24:285-308; Hillis SL
-(2007) Stat Med 26:596-619. Checked against the OR-DBM MRMC 2.5 output for the Van Dyke data.
+(2007) Stat Med 26:596-619. The nested and partially paired jackknife follow MRMCaov (Smith BJ,
+Hillis SL, Pesce LL; R package v0.3.0, github.com/brian-j-smith/MRMCaov: R/jackknife.R,
+R/utils.R ``get_design`` and ``vcov_comps.mrmc``; Smith BJ, Hillis SL (2020) Proc SPIE 11316,
+113160K, doi:10.1117/12.2549075), whose printed nested Van Dyke example this reproduces. The
+crossed results are checked against the OR-DBM MRMC 2.5 output for the Van Dyke data.
 
-Any ``fom(truth, score) -> float`` works; it is called (cases + 1) times per reader and
-modality. A fom with a ``jackknife(truth, scores) -> (full, leave_one_out)`` attribute taking
-all readers at once (``scores`` of shape (readers, cases)) is used instead, which is what makes
-thousands of readers fast: ``accuracy`` and ``auc`` below have one.
+Any ``fom(truth, score) -> float`` works (see ``analysis.fom``); one with a vectorised
+``jackknife`` attribute (``accuracy``, ``auc`` and the others there) is computed for all readers
+at once, which is what makes thousands of readers fast. Study sizing from a pilot's result:
+``or_power`` and ``or_sample_size`` (``analysis.mrmc_power``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from itertools import combinations
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
-Design = Literal["crossed", "cases_nested_in_modality"]
-DESIGNS: tuple[str, ...] = ("crossed", "cases_nested_in_modality")
+from analysis.fom import accuracy, auc, jackknife
+from analysis.mrmc_anova import (
+    ALPHA,
+    Analysis,
+    Covariances,
+    Estimate,
+    MRMCResult,
+    fixed_readers_random_cases,
+    mean_squares,
+    random_readers_fixed_cases,
+    random_readers_random_cases,
+)
+from analysis.mrmc_power import or_power, or_sample_size
+
+__all__ = [
+    "ALPHA",
+    "COLUMNS",
+    "DESIGNS",
+    "Analysis",
+    "Covariances",
+    "Design",
+    "Estimate",
+    "MRMCResult",
+    "accuracy",
+    "auc",
+    "or_hillis",
+    "or_power",
+    "or_sample_size",
+]
+
+Design = Literal["crossed", "cases_nested_in_modality", "partially_paired"]
+DESIGNS: tuple[str, ...] = ("crossed", "cases_nested_in_modality", "partially_paired")
 COLUMNS = ("reader", "modality", "case", "truth", "score")
-ALPHA = 0.05
-
-
-# ---------------------------------------------------------------- figures of merit
-
-
-def accuracy(truth: np.ndarray, score: np.ndarray) -> float:
-    """Share of readings whose score (the answer) equals the truth; missing answers are wrong."""
-    return float(np.mean(np.asarray(truth) == np.asarray(score)))
-
-
-def _accuracy_jackknife(truth: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    hit = (scores == truth[None, :]).astype(float)
-    k = hit.shape[1]
-    total = hit.sum(axis=1)
-    return total / k, (total[:, None] - hit) / (k - 1)
-
-
-accuracy.jackknife = _accuracy_jackknife  # type: ignore[attr-defined]  # or_hillis's fast path
-
-
-def auc(truth: np.ndarray, score: np.ndarray) -> float:
-    """Empirical (trapezoidal) area under the ROC curve: truth 1 = diseased, ties count 1/2."""
-    full, _ = _auc_jackknife(np.asarray(truth), np.asarray(score, dtype=float)[None, :])
-    return float(full[0])
-
-
-def _auc_jackknife(truth: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    positive = np.asarray(truth).astype(bool)
-    n1, n0 = int(positive.sum()), int((~positive).sum())
-    if n1 < 2 or n0 < 2:
-        raise ValueError("AUC needs at least two diseased and two non-diseased cases")
-    x = scores[:, positive].astype(float)[:, :, None]
-    y = scores[:, ~positive].astype(float)[:, None, :]
-    psi = (x > y) + 0.5 * (x == y)  # (readers, n1, n0)
-    v10 = psi.mean(axis=2)  # per diseased case
-    v01 = psi.mean(axis=1)  # per non-diseased case
-    full = v10.mean(axis=1)
-    loo = np.empty(scores.shape, dtype=float)
-    loo[:, positive] = (n1 * full[:, None] - v10) / (n1 - 1)
-    loo[:, ~positive] = (n0 * full[:, None] - v01) / (n0 - 1)
-    return full, loo
-
-
-auc.jackknife = _auc_jackknife  # type: ignore[attr-defined]  # or_hillis's fast path
-
-
-def _jackknife(
-    fom: Callable[..., float], truth: np.ndarray, scores: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """FOM of every reader (J,) and its leave-one-case-out values (J, K)."""
-    fast = getattr(fom, "jackknife", None)
-    if fast is not None:
-        full, loo = fast(truth, scores)
-        return np.asarray(full, dtype=float), np.asarray(loo, dtype=float)
-    n_readers, n_cases = scores.shape
-    full = np.array([fom(truth, scores[j]) for j in range(n_readers)], dtype=float)
-    loo = np.empty((n_readers, n_cases))
-    keep = np.ones(n_cases, dtype=bool)
-    for k in range(n_cases):
-        keep[k] = False
-        for j in range(n_readers):
-            loo[j, k] = fom(truth[keep], scores[j, keep])
-        keep[k] = True
-    return full, loo
-
-
-# ---------------------------------------------------------------- results
 
 
 @dataclass(frozen=True)
-class Covariances:
-    var: float
-    cov1: float
-    cov2: float
-    cov3: float
+class _Layout:
+    """The readings as arrays: N study cases, I modalities, J readers."""
 
-
-@dataclass(frozen=True)
-class Estimate:
-    """A modality's FOM averaged over readers (or a difference of two), with its interval."""
-
-    name: str
-    estimate: float
-    se: float
-    df: float  # inf for a normal interval
-    ci_low: float
-    ci_high: float
-    p: float = float("nan")  # two-sided, differences only
-
-
-@dataclass(frozen=True)
-class Analysis:
-    """One of RRRC, FRRC, RRFC: the overall test, per-modality estimates, pairwise differences."""
-
-    name: str
-    statistic: float  # F, or chi-square for fixed readers
-    df1: float
-    df2: float  # inf for the chi-square test
-    p: float
-    error_term: float
-    modalities: list[Estimate]
-    differences: list[Estimate]
-
-
-@dataclass(frozen=True)
-class MRMCResult:
-    design: str
     modalities: list[str]
     readers: list[str]
-    n_cases: dict[str, int]
-    fom: pd.DataFrame  # reader x modality
-    covariances: Covariances
-    per_modality_covariances: dict[str, Covariances]
-    ms_t: float
-    ms_r: float
-    ms_tr: float
-    ms_r_per_modality: dict[str, float]
-    random_readers_random_cases: Analysis
-    fixed_readers_random_cases: Analysis
-    random_readers_fixed_cases: Analysis
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    # The headline test is random readers and cases.
-    @property
-    def F(self) -> float:
-        return self.random_readers_random_cases.statistic
-
-    @property
-    def ddf(self) -> float:
-        return self.random_readers_random_cases.df2
-
-    @property
-    def p(self) -> float:
-        return self.random_readers_random_cases.p
-
-    @property
-    def estimates(self) -> list[Estimate]:
-        return self.random_readers_random_cases.modalities
-
-    @property
-    def differences(self) -> list[Estimate]:
-        return self.random_readers_random_cases.differences
+    truth: np.ndarray  # (N,)
+    scores: list[np.ndarray]  # per modality (J, N); cells not read are never used
+    read: np.ndarray  # (I, J, N): reader j read case c in modality i
 
 
-# ---------------------------------------------------------------- the analysis
+def _check_truths(
+    truth: pd.Series, m_idx: np.ndarray, c_idx: np.ndarray, m_labels: pd.Index, cells: int
+) -> None:
+    """One truth per case: within each modality, and across the modalities."""
+    t_idx, _ = pd.factorize(truth)
+    n_cases = cells // len(m_labels)
+    for key, size, where in (
+        (m_idx * n_cases + c_idx, cells, "in modality"),
+        (c_idx, n_cases, "in two modalities"),
+    ):
+        low, high = np.full(size, t_idx.max() + 1), np.full(size, -1)
+        np.minimum.at(low, key, t_idx)
+        np.maximum.at(high, key, t_idx)
+        clash = np.flatnonzero((high >= 0) & (low != high))
+        if len(clash):
+            if where == "in modality":
+                where += f" {str(m_labels[int(clash[0]) // n_cases])!r}"
+            raise ValueError(f"a case has two different truths {where}")
 
 
-def _t_interval(name: str, estimate: float, se: float, df: float, *, p: bool = False) -> Estimate:
-    se, df = float(se), float(df)
-    if not np.isfinite(se) or not df > 0:
-        nan = float("nan")
-        return Estimate(name, estimate, se, df, nan, nan, nan)
-    if np.isinf(df):
-        half = float(sps.norm.ppf(1 - ALPHA / 2)) * se
-        pvalue = 2 * float(sps.norm.sf(abs(estimate) / se)) if se > 0 else float("nan")
-    else:
-        half = float(sps.t.ppf(1 - ALPHA / 2, df)) * se
-        pvalue = 2 * float(sps.t.sf(abs(estimate) / se, df)) if se > 0 else float("nan")
-    return Estimate(
-        name, estimate, se, df, estimate - half, estimate + half, pvalue if p else float("nan")
-    )
+def _reader_groups(read: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct case sets (G, N) of one modality's readers and each reader's set (J,)."""
+    if (read == read[:1]).all():
+        return read[:1], np.zeros(len(read), dtype=np.int64)
+    packed = np.ascontiguousarray(np.packbits(read, axis=1))
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    return read[first], inverse.ravel()
 
 
-def _arrays(
-    df: pd.DataFrame, design: str
-) -> tuple[list[str], list[str], list[tuple[np.ndarray, np.ndarray]], list[int]]:
-    """Per modality: truth (K_i,) and scores (J, K_i); every reader must read every case once."""
+def _layout(df: pd.DataFrame, design: str) -> _Layout:
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
         raise ValueError(f"MRMC input lacks columns: {', '.join(missing)}")
@@ -212,59 +130,76 @@ def _arrays(
         raise ValueError("MRMC input has no rows")
     if df.duplicated(["reader", "modality", "case"]).any():
         raise ValueError("a reader has more than one score for a case in a modality")
-    m_idx, modalities = pd.factorize(df["modality"], sort=True)
-    r_idx, readers = pd.factorize(df["reader"], sort=True)
-    n_readers = len(readers)
-    per_modality: list[tuple[np.ndarray, np.ndarray]] = []
-    sizes: list[int] = []
-    case_sets: list[set[object]] = []
-    for i, modality in enumerate(modalities):
+    m_idx, m_labels = pd.factorize(df["modality"], sort=True)
+    r_idx, r_labels = pd.factorize(df["reader"], sort=True)
+    c_idx, c_labels = pd.factorize(df["case"], sort=True)
+    modalities, readers = [str(m) for m in m_labels], [str(r) for r in r_labels]
+    n_mod, n_rdr, n_cases = len(modalities), len(readers), len(c_labels)
+    _check_truths(df["truth"], m_idx, c_idx, m_labels, n_mod * n_cases)
+    truth = np.empty(n_cases, dtype=df["truth"].to_numpy().dtype)
+    truth[c_idx] = df["truth"].to_numpy()
+    read = np.zeros((n_mod, n_rdr, n_cases), dtype=bool)
+    read[m_idx, r_idx, c_idx] = True
+    values = df["score"].to_numpy()
+    scores = []
+    for i in range(n_mod):
         rows = m_idx == i
-        sub = df.loc[rows]
-        c_idx, cases = pd.factorize(sub["case"], sort=True)
-        truth_per_case = sub.groupby(c_idx)["truth"].nunique()
-        if (truth_per_case > 1).any():
-            raise ValueError(f"a case has two different truths in modality {modality!r}")
-        n_cases = len(cases)
-        if len(sub) != n_readers * n_cases:
-            raise ValueError(
-                f"modality {modality!r}: {len(sub)} scores, expected {n_readers} readers x "
-                f"{n_cases} cases (every reader must read every case)"
-            )
-        scores = np.empty((n_readers, n_cases), dtype=sub["score"].to_numpy().dtype)
-        scores[r_idx[rows], c_idx] = sub["score"].to_numpy()
-        truth = np.empty(n_cases, dtype=sub["truth"].to_numpy().dtype)
-        truth[c_idx] = sub["truth"].to_numpy()
-        per_modality.append((truth, scores))
-        sizes.append(n_cases)
-        case_sets.append(set(cases))  # sorted by factorize: crossed deviations line up
-    if design == "crossed" and any(s != case_sets[0] for s in case_sets[1:]):
+        matrix = np.zeros((n_rdr, n_cases), dtype=values.dtype)
+        matrix[r_idx[rows], c_idx[rows]] = values[rows]
+        scores.append(matrix)
+    case_sets = read.sum(axis=1) > 0  # (I, N): the cases read in each modality
+    if design != "partially_paired":
+        for i, modality in enumerate(modalities):
+            k = int(case_sets[i].sum())
+            if int(read[i].sum()) != n_rdr * k:
+                raise ValueError(
+                    f"modality {modality!r}: {int(read[i].sum())} scores, expected {n_rdr} "
+                    f"readers x {k} cases (every reader must read every case)"
+                )
+    if design == "crossed" and not (case_sets == case_sets[0]).all():
         raise ValueError(
             "design 'crossed' needs the same cases in every modality; "
             "use design='cases_nested_in_modality' for different cases"
         )
-    return [str(m) for m in modalities], [str(r) for r in readers], per_modality, sizes
+    if design == "cases_nested_in_modality" and (case_sets.sum(axis=0) > 1).any():
+        raise ValueError(
+            "design 'cases_nested_in_modality' needs different cases in each modality; "
+            "use design='partially_paired' when the modalities share cases"
+        )
+    unread = np.argwhere(~read.any(axis=2))
+    if len(unread):
+        i, j = unread[0]
+        raise ValueError(f"reader {readers[j]!r} has no readings in modality {modalities[i]!r}")
+    return _Layout(modalities, readers, truth, scores, read)
 
 
-def _jackknife_modalities(
-    fom: Callable[..., float], per_modality: list[tuple[np.ndarray, np.ndarray]], n_readers: int
-) -> tuple[np.ndarray, list[np.ndarray], list[float]]:
-    """Every reader's FOM per modality (I, J); per modality, the jackknife deviations of the
-    leave-one-case-out FOMs from their reader's mean (J, K_i) and the factor (K_i - 1) / K_i."""
-    theta = np.empty((len(per_modality), n_readers))
+def _pseudo_values(
+    fom: Callable[..., float], layout: _Layout
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Every reader's FOM per modality (I, J), and per modality the deviations (J, N) of the
+    leave-one-study-case-out FOMs from their mean over the N study cases.
+
+    The readers of a modality who read the same cases are jackknifed together; a case a reader
+    did not read there leaves their FOM as it is.
+    """
+    n_mod, n_rdr, n_cases = layout.read.shape
+    theta = np.empty((n_mod, n_rdr))
     deviations: list[np.ndarray] = []
-    factors: list[float] = []
-    for i, (truth, scores) in enumerate(per_modality):
-        full, loo = _jackknife(fom, truth, scores)
-        theta[i] = full
-        deviations.append(loo - loo.mean(axis=1, keepdims=True))
-        k = scores.shape[1]
-        factors.append((k - 1) / k)
-    return theta, deviations, factors
+    for i in range(n_mod):
+        pseudo = np.empty((n_rdr, n_cases))
+        case_sets, group = _reader_groups(layout.read[i])
+        for g, cases in enumerate(case_sets):
+            rows, cols = np.flatnonzero(group == g), np.flatnonzero(cases)
+            full, loo = jackknife(fom, layout.truth[cols], layout.scores[i][np.ix_(rows, cols)])
+            theta[i, rows] = full
+            pseudo[rows] = full[:, None]
+            pseudo[np.ix_(rows, cols)] = loo
+        deviations.append(pseudo - pseudo.mean(axis=1, keepdims=True))
+    return theta, deviations
 
 
 def _covariances(
-    deviations: list[np.ndarray], factors: list[float], modalities: list[str], *, crossed: bool
+    deviations: list[np.ndarray], factor: float, modalities: list[str], *, crossed: bool
 ) -> tuple[Covariances, dict[str, Covariances]]:
     """The OR error covariances over all modalities, and per modality (Var and Cov2 only)."""
     n_mod, n_rdr = len(modalities), deviations[0].shape[0]
@@ -276,10 +211,9 @@ def _covariances(
     for a in range(n_mod):
         for b in range(a, n_mod):
             if a != b and not crossed:
-                continue  # independent cases: no covariance across modalities
-            f = np.sqrt(factors[a] * factors[b])
-            same[a, b] = same[b, a] = f * float(np.sum(deviations[a] * deviations[b]))
-            alls[a, b] = alls[b, a] = f * float(column_sums[a] @ column_sums[b])
+                continue  # cases nested in modality: Cov1 = Cov3 = 0, as MRMCaov sets them
+            same[a, b] = same[b, a] = factor * float(np.sum(deviations[a] * deviations[b]))
+            alls[a, b] = alls[b, a] = factor * float(column_sums[a] @ column_sums[b])
 
     diag_same, diag_all = np.diag(same), np.diag(alls)
     per_modality = {
@@ -303,154 +237,26 @@ def _covariances(
     return Covariances(var=var, cov1=cov1, cov2=cov2, cov3=cov3), per_modality
 
 
-@dataclass(frozen=True)
-class _MeanSquares:
-    """The reader-by-modality ANOVA of the FOMs, with its degrees of freedom."""
-
-    modality_means: np.ndarray  # (I,)
-    ms_t: float  # modality
-    ms_r: float  # reader
-    ms_tr: float  # modality x reader
-    ms_r_per_modality: dict[str, float]  # reader, within each modality
-    df_t: int
-    df_r: int
-    df_tr: int
-
-
-def _mean_squares(theta: np.ndarray, modalities: list[str]) -> _MeanSquares:
-    n_mod, n_rdr = theta.shape
-    mod_means = theta.mean(axis=1)
-    rdr_means = theta.mean(axis=0)
-    grand = float(theta.mean())
-    df_t, df_r = n_mod - 1, n_rdr - 1
-    df_tr = df_t * df_r
-    nan = float("nan")
-    interaction = theta - mod_means[:, None] - rdr_means[None, :] + grand
-    return _MeanSquares(
-        modality_means=mod_means,
-        ms_t=n_rdr * float(((mod_means - grand) ** 2).sum()) / df_t if df_t else nan,
-        ms_r=n_mod * float(((rdr_means - grand) ** 2).sum()) / df_r,
-        ms_tr=float((interaction**2).sum()) / df_tr if df_tr else nan,
-        ms_r_per_modality={m: float(theta[i].var(ddof=1)) for i, m in enumerate(modalities)},
-        df_t=df_t,
-        df_r=df_r,
-        df_tr=df_tr,
-    )
-
-
-def _differences(modalities: list[str], means: np.ndarray, se: float, df: float) -> list[Estimate]:
-    """Every pair of modalities (first minus second), with one SE and df for all of them."""
-    return [
-        _t_interval(
-            f"{modalities[a]} - {modalities[b]}", float(means[a] - means[b]), se, df, p=True
-        )
-        for a, b in combinations(range(len(modalities)), 2)
-    ]
-
-
-def _random_readers_random_cases(
-    ms: _MeanSquares,
-    cov: Covariances,
-    per_modality: dict[str, Covariances],
-    modalities: list[str],
-    n_rdr: int,
-) -> Analysis:
-    """The F test with Hillis ddf; each modality alone with its own Hillis df."""
-    nan = float("nan")
-    df_t, ms_tr = ms.df_t, ms.ms_tr
-    den = ms_tr + n_rdr * max(cov.cov2 - cov.cov3, 0.0) if df_t else nan
-    f = ms.ms_t / den if df_t and den > 0 else nan
-    ddf = den**2 / (ms_tr**2 / ms.df_tr) if df_t and ms_tr > 0 else nan
-    single = []
-    for i, m in enumerate(modalities):
-        ms_r_i = ms.ms_r_per_modality[m]
-        den_i = ms_r_i + n_rdr * max(per_modality[m].cov2, 0.0)
-        df_i = den_i**2 / (ms_r_i**2 / ms.df_r) if ms_r_i > 0 else float("inf")
-        mean = float(ms.modality_means[i])
-        single.append(_t_interval(m, mean, float(np.sqrt(den_i / n_rdr)), df_i))
-    return Analysis(
-        name="random readers, random cases",
-        statistic=f,
-        df1=df_t,
-        df2=ddf,
-        p=float(sps.f.sf(f, df_t, ddf)) if np.isfinite(f) and np.isfinite(ddf) else nan,
-        error_term=den,
-        modalities=single,
-        differences=_differences(modalities, ms.modality_means, np.sqrt(2 * den / n_rdr), ddf),
-    )
-
-
-def _fixed_readers_random_cases(
-    ms: _MeanSquares,
-    cov: Covariances,
-    per_modality: dict[str, Covariances],
-    modalities: list[str],
-    n_rdr: int,
-) -> Analysis:
-    """The chi-square test; normal intervals."""
-    nan, inf = float("nan"), float("inf")
-    df_t = ms.df_t
-    den = cov.var - cov.cov1 + (n_rdr - 1) * max(cov.cov2 - cov.cov3, 0.0) if df_t else nan
-    chi = df_t * ms.ms_t / den if df_t and den > 0 else nan
-    single = []
-    for i, m in enumerate(modalities):
-        c = per_modality[m]
-        se_i = float(np.sqrt((c.var + (n_rdr - 1) * max(c.cov2, 0.0)) / n_rdr))
-        single.append(_t_interval(m, float(ms.modality_means[i]), se_i, inf))
-    return Analysis(
-        name="fixed readers, random cases",
-        statistic=chi,
-        df1=df_t,
-        df2=inf,
-        p=float(sps.chi2.sf(chi, df_t)) if np.isfinite(chi) else nan,
-        error_term=den,
-        modalities=single,
-        differences=_differences(modalities, ms.modality_means, np.sqrt(2 * den / n_rdr), inf),
-    )
-
-
-def _random_readers_fixed_cases(ms: _MeanSquares, modalities: list[str], n_rdr: int) -> Analysis:
-    """The conventional reader-by-modality ANOVA: F = MS(T) / MS(T*R)."""
-    nan = float("nan")
-    df_t, df_tr, ms_tr = ms.df_t, ms.df_tr, ms.ms_tr
-    f = ms.ms_t / ms_tr if df_t and ms_tr > 0 else nan
-    single = [
-        _t_interval(
-            m,
-            float(ms.modality_means[i]),
-            np.sqrt(ms.ms_r_per_modality[m] / n_rdr),
-            ms.df_r,
-        )
-        for i, m in enumerate(modalities)
-    ]
-    return Analysis(
-        name="random readers, fixed cases",
-        statistic=f,
-        df1=df_t,
-        df2=df_tr,
-        p=float(sps.f.sf(f, df_t, df_tr)) if np.isfinite(f) else nan,
-        error_term=ms_tr,
-        modalities=single,
-        differences=_differences(modalities, ms.modality_means, np.sqrt(2 * ms_tr / n_rdr), df_tr),
-    )
-
-
 def or_hillis(df: pd.DataFrame, fom: Callable[..., float], design: str = "crossed") -> MRMCResult:
     """Obuchowski-Rockette analysis with Hillis ddf (see the module's docstring)."""
     if design not in DESIGNS:
         raise ValueError(f"design must be one of {DESIGNS}, not {design!r}")
-    modalities, readers, per_modality, sizes = _arrays(df, design)
+    layout = _layout(df, design)
+    modalities, readers = layout.modalities, layout.readers
     n_rdr = len(readers)
     if n_rdr < 2:
         raise ValueError("MRMC needs at least two readers")
-    theta, deviations, factors = _jackknife_modalities(fom, per_modality, n_rdr)
-    cov, per_mod_cov = _covariances(deviations, factors, modalities, crossed=design == "crossed")
-    ms = _mean_squares(theta, modalities)
+    n_cases = layout.read.shape[2]
+    theta, deviations = _pseudo_values(fom, layout)
+    nested = design == "cases_nested_in_modality"
+    factor = (n_cases - 1) / n_cases
+    cov, per_mod_cov = _covariances(deviations, factor, modalities, crossed=not nested)
+    ms = mean_squares(theta, modalities)
     return MRMCResult(
         design=design,
         modalities=modalities,
         readers=readers,
-        n_cases=dict(zip(modalities, sizes, strict=True)),
+        n_cases={m: int(layout.read[i].any(axis=0).sum()) for i, m in enumerate(modalities)},
         fom=pd.DataFrame(theta.T, index=readers, columns=modalities),
         covariances=cov,
         per_modality_covariances=per_mod_cov,
@@ -458,11 +264,13 @@ def or_hillis(df: pd.DataFrame, fom: Callable[..., float], design: str = "crosse
         ms_r=ms.ms_r,
         ms_tr=ms.ms_tr,
         ms_r_per_modality=ms.ms_r_per_modality,
-        random_readers_random_cases=_random_readers_random_cases(
+        random_readers_random_cases=random_readers_random_cases(
             ms, cov, per_mod_cov, modalities, n_rdr
         ),
-        fixed_readers_random_cases=_fixed_readers_random_cases(
+        fixed_readers_random_cases=fixed_readers_random_cases(
             ms, cov, per_mod_cov, modalities, n_rdr
         ),
-        random_readers_fixed_cases=_random_readers_fixed_cases(ms, modalities, n_rdr),
+        random_readers_fixed_cases=random_readers_fixed_cases(ms, modalities, n_rdr),
+        study_cases=n_cases,
+        cases_per_reader=float(layout.read.sum(axis=2).mean()),
     )

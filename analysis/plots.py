@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib
 import numpy as np
+import pandas as pd
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
@@ -144,6 +145,49 @@ def accuracy_by_years(groups: Mapping[str, tuple[Sequence[float], Sequence[float
     return figure
 
 
+def crossover_periods(cells: pd.DataFrame, figure: str = "accuracy") -> Figure:
+    """Each sequence's mean in period 1 and period 2, with AI filled, without AI hollow: lines
+    that cross show the AI's effect; lines apart at both periods, a sequence (carry-over)."""
+    fig = Figure(figsize=(4.6, 3.6))
+    ax = fig.subplots()
+    for k, (sequence, part) in enumerate(cells.groupby("sequence", sort=True)):
+        part = part.sort_values("period")
+        colour = COLOURS[k % len(COLOURS)]
+        ax.plot(part["period"], part["mean"], color=colour, lw=1.5, label=str(sequence))
+        for _, row in part.iterrows():
+            ax.scatter(
+                row["period"],
+                row["mean"],
+                s=40,
+                color=colour if row["with_ai"] else "white",
+                edgecolors=colour,
+                zorder=3,
+            )
+    ax.set_xticks([1, 2], ["period 1", "period 2"])
+    ax.set_xlim(0.7, 2.3)
+    ax.set_ylabel(f"mean {figure}")
+    ax.set_title("Crossover: each sequence by period (filled: with AI)")
+    ax.legend(frameon=False, fontsize=8)
+    return fig
+
+
+def power_curve(
+    cases: Sequence[int], powers: Mapping[int, ArrayLike], *, target: float, title: str
+) -> Figure:
+    """Power against the number of cases, one line per number of readers."""
+    fig = Figure(figsize=(6, 3.8))
+    ax = fig.subplots()
+    for k, (readers, values) in enumerate(sorted(powers.items())):
+        ax.plot(cases, values, color=COLOURS[k % len(COLOURS)], lw=1.5, label=f"{readers} readers")
+    ax.axhline(target, color="grey", lw=0.8, ls="--")
+    ax.set_xlabel("cases per reader and modality")
+    ax.set_ylabel("power")
+    ax.set_ylim(0, 1)
+    ax.set_title(title)
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig
+
+
 def _slug(text: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-")
 
@@ -179,6 +223,10 @@ def report_figures(report: StudyReport) -> dict[str, Figure]:
         figures[f"paired-accuracy-{_slug(comparison.with_hint)}"] = paired_accuracy(
             list(both), a[both].to_numpy(), b[both].to_numpy()
         )
+        for analysis in comparison.crossover[:1]:  # accuracy, the first figure
+            figures[f"crossover-{_slug(comparison.with_hint)}"] = crossover_periods(
+                analysis.cells, analysis.figure
+            )
     years_column = "profile_years_in_practice"
     if len(report.readers) and years_column in report.readers.columns:
         groups = {

@@ -3,8 +3,12 @@
 Per phase: the readers' metrics (pooled and per reader), the model's metrics on the same images
 (the layout of the paper's Table 4), time per case and timeouts. For every hint phase, against
 the phase without hint before it (the timed one when there is one): per-reader paired tests,
-per-class TPR changes, AI-follow and an OR-Hillis MRMC analysis of accuracy with readers and
-cases random (cases nested in phase when the phases showed different images).
+per-class TPR changes, AI-follow, and OR-Hillis MRMC analyses with readers and cases random of
+accuracy, balanced accuracy, malignant-vs-benign sensitivity and specificity (and the AUC of the
+reader's confidence where it was asked), in the design the readings fit
+(``analysis.reader_mrmc``: crossed, cases nested in phase, or counterbalanced image sets). Where
+readers took the two phases in both orders (a crossover), the period and sequence effects too
+(``analysis.crossover``); where they were randomised to arms, the figures per arm and phase.
 """
 
 from __future__ import annotations
@@ -14,8 +18,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analysis import crossover, metrics, mrmc, reader_mrmc, stats
 from analysis import frames as F
-from analysis import metrics, mrmc, stats
 from analysis.metrics import GroupMetrics, Metrics
 
 
@@ -42,8 +46,12 @@ class HintComparison:
     balanced_accuracy: stats.PairedComparison
     tpr_change: pd.DataFrame
     follow: pd.DataFrame
-    mrmc: mrmc.MRMCResult | None
+    mrmc: mrmc.MRMCResult | None  # of accuracy, the headline
     mrmc_note: str
+    design: reader_mrmc.DesignChoice | None = None
+    figures: list[reader_mrmc.FigureMRMC] = field(default_factory=list)
+    crossover: list[crossover.CrossoverAnalysis] = field(default_factory=list)
+    by_sequence: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass(frozen=True)
@@ -158,37 +166,69 @@ def _table4(phases: list[PhaseReport]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _mrmc(without: pd.DataFrame, with_hint: pd.DataFrame) -> tuple[mrmc.MRMCResult | None, str]:
+def _crossover(
+    without: pd.DataFrame, with_hint: pd.DataFrame, per_reader: dict[str, tuple[pd.Series, ...]]
+) -> list[crossover.CrossoverAnalysis]:
+    """The period and sequence effects of every figure, where readers took both orders."""
     both = pd.concat([without, with_hint], ignore_index=True)
-    long = pd.DataFrame(
-        {
-            "reader": both[F.READER],
-            "modality": pd.Categorical(
-                np.where(both[F.PHASE_KIND] == F.HINT, "with AI", "without AI")
-            ),
-            "case": both[F.IMAGE],
-            # Diagnosis indices; a timeout (NO_ANSWER) never equals a truth.
-            "truth": F.code_index(both[F.TRUTH]),
-            "score": F.code_index(both[F.ANSWER]),
-        }
+    places = both.groupby([F.READER, F.PHASE_KIND], observed=True)[F.PERIOD].min().unstack()
+    if F.HINT not in places.columns or places.shape[1] != 2:
+        return []
+    places = places.dropna()
+    ai_first = places[F.HINT] < places.drop(columns=F.HINT).iloc[:, 0]
+    if ai_first.all() or not ai_first.any():
+        return []
+    out = []
+    for figure, (values_without, values_with) in per_reader.items():
+        readers = places.index.intersection(values_without.index).intersection(values_with.index)
+        first = ai_first[readers].to_numpy()
+        rows = pd.DataFrame(
+            {
+                "reader": np.concatenate([readers, readers]),
+                "period": np.concatenate([np.where(first, 2, 1), np.where(first, 1, 2)]),
+                "with_ai": np.concatenate(
+                    [np.zeros(len(readers), bool), np.ones(len(readers), bool)]
+                ),
+                "value": np.concatenate([values_without[readers], values_with[readers]]),
+            }
+        )
+        analysis = crossover.crossover_analysis(rows.dropna(), figure)
+        if analysis is not None:
+            out.append(analysis)
+    return out
+
+
+def _by_sequence(without: pd.DataFrame, with_hint: pd.DataFrame) -> pd.DataFrame:
+    """Mean accuracy per arm (sequence) and phase, where readers were randomised to arms."""
+    if all(part[F.SEQUENCE].fillna("").astype(str).eq("").all() for part in (without, with_hint)):
+        return pd.DataFrame()
+    both = F.with_derived(pd.concat([without, with_hint], ignore_index=True))
+    per_reader = both.groupby([F.SEQUENCE, F.PHASE, F.READER], observed=True).agg(
+        accuracy=(F.CORRECT, "mean"),
+        period=(F.PERIOD, "first"),
+        image_set=(F.IMAGE_SET, "first"),
     )
-    # Only readers who read every image of both phases can enter a complete MRMC design.
-    need = long.groupby("modality")["case"].nunique()
-    done = long.groupby(["reader", "modality"])["case"].nunique().unstack("modality")
-    complete = done.index[(done.reindex(columns=need.index) == need).all(axis=1)]
-    dropped = len(done) - len(complete)
-    long = long[long["reader"].isin(complete)]
-    if len(complete) < 2:
-        return None, "MRMC skipped: fewer than two readers finished both phases."
-    same = set(without[F.IMAGE].unique()) == set(with_hint[F.IMAGE].unique())
-    design = "crossed" if same else "cases_nested_in_modality"
-    note = f"design {design}; {len(complete)} readers"
-    if dropped:
-        note += f" ({dropped} who did not finish both phases left out)"
-    try:
-        return mrmc.or_hillis(long, mrmc.accuracy, design=design), note
-    except ValueError as error:  # an unusable design loses the MRMC, not the whole comparison
-        return None, f"MRMC skipped: {error}"
+    table = per_reader.groupby(level=[0, 1], observed=True).agg(
+        readers=("accuracy", "size"),
+        period=("period", "mean"),
+        image_set=("image_set", "first"),
+        mean_accuracy=("accuracy", "mean"),
+        sd_accuracy=("accuracy", "std"),
+    )
+    return table.reset_index()
+
+
+def _per_reader_figures(g0: GroupMetrics, g1: GroupMetrics) -> dict[str, tuple[pd.Series, ...]]:
+    def series(g: GroupMetrics, name: str) -> pd.Series:
+        return pd.Series(getattr(g.per_reader, name), index=[str(r) for r in g.readers])
+
+    names = {
+        "accuracy": "accuracy",
+        "balanced accuracy": "balanced_accuracy",
+        "sensitivity": "sensitivity",
+        "specificity": "specificity",
+    }
+    return {label: (series(g0, n), series(g1, n)) for label, n in names.items()}
 
 
 def hint_comparison(without: pd.DataFrame, with_hint: pd.DataFrame) -> HintComparison:
@@ -200,7 +240,12 @@ def hint_comparison(without: pd.DataFrame, with_hint: pd.DataFrame) -> HintCompa
     bal0 = pd.Series(g0.per_reader.balanced_accuracy, index=g0.readers)
     bal1 = pd.Series(g1.per_reader.balanced_accuracy, index=g1.readers)
     paired = acc0.index.intersection(acc1.index)
-    result, note = _mrmc(without, with_hint)
+    design, figures, note = reader_mrmc.figures_mrmc(without, with_hint)
+    headline = next((f for f in figures if f.figure == "accuracy"), None)
+    if headline is not None and headline.result is None:
+        note = f"MRMC {headline.note}"
+    without = F.with_design_columns(without)
+    with_hint = F.with_design_columns(with_hint)
     return HintComparison(
         without=name_without,
         with_hint=name_with,
@@ -209,14 +254,18 @@ def hint_comparison(without: pd.DataFrame, with_hint: pd.DataFrame) -> HintCompa
         balanced_accuracy=stats.paired_comparison(bal0[paired], bal1[paired]),
         tpr_change=stats.tpr_change(g0.pooled, g1.pooled),
         follow=stats.ai_follow(without, with_hint),
-        mrmc=result,
+        mrmc=headline.result if headline is not None else None,
         mrmc_note=note,
+        design=design,
+        figures=figures,
+        crossover=_crossover(without, with_hint, _per_reader_figures(g0, g1)),
+        by_sequence=_by_sequence(without, with_hint),
     )
 
 
 def study_report(frame: pd.DataFrame, *, include_simulated: bool = False) -> StudyReport:
     """Everything the results page and the report files show, for one study's readings."""
-    compacted = F.validate(F.compact(frame))
+    compacted = F.validate(F.compact(F.with_design_columns(frame)))
     rows = F.real_readers(compacted, include_simulated=include_simulated)
     notes: list[str] = []
     if rows.empty:

@@ -42,50 +42,109 @@ def _comparison_row(c: HintComparison) -> dict[str, object]:
 
 
 def _mrmc_rows(c: HintComparison) -> list[dict[str, object]]:
-    if c.mrmc is None:
-        return []
+    """Every figure's three analyses (estimates and differences) and its covariances."""
     rows: list[dict[str, object]] = []
-    for analysis in (
-        c.mrmc.random_readers_random_cases,
-        c.mrmc.fixed_readers_random_cases,
-        c.mrmc.random_readers_fixed_cases,
-    ):
-        for kind, estimates in (
-            ("modality", analysis.modalities),
-            ("difference", analysis.differences),
+    for figure in c.figures:
+        result = figure.result
+        if result is None:
+            continue
+        label = {"comparison": f"{c.without} vs {c.with_hint}", "figure": figure.figure}
+        for analysis in (
+            result.random_readers_random_cases,
+            result.fixed_readers_random_cases,
+            result.random_readers_fixed_cases,
         ):
-            for e in estimates:
-                rows.append(
-                    {
-                        "comparison": f"{c.without} vs {c.with_hint}",
-                        "analysis": analysis.name,
-                        "statistic": analysis.statistic,
-                        "df1": analysis.df1,
-                        "df2": analysis.df2,
-                        "p_overall": analysis.p,
-                        "kind": kind,
-                        "name": e.name,
-                        "estimate": e.estimate,
-                        "se": e.se,
-                        "df": e.df,
-                        "ci_low": e.ci_low,
-                        "ci_high": e.ci_high,
-                        "p": e.p,
-                    }
-                )
-    cov = c.mrmc.covariances
-    rows.append(
-        {
+            for kind, estimates in (
+                ("modality", analysis.modalities),
+                ("difference", analysis.differences),
+            ):
+                for e in estimates:
+                    rows.append(
+                        {
+                            **label,
+                            "analysis": analysis.name,
+                            "statistic": analysis.statistic,
+                            "df1": analysis.df1,
+                            "df2": analysis.df2,
+                            "p_overall": analysis.p,
+                            "kind": kind,
+                            "name": e.name,
+                            "estimate": e.estimate,
+                            "se": e.se,
+                            "df": e.df,
+                            "ci_low": e.ci_low,
+                            "ci_high": e.ci_high,
+                            "p": e.p,
+                        }
+                    )
+        cov = result.covariances
+        rows.append(
+            {
+                **label,
+                "analysis": "covariances",
+                "kind": "var, cov1, cov2, cov3",
+                "name": result.design,
+                "estimate": cov.var,
+                "se": cov.cov1,
+                "df": cov.cov2,
+                "ci_low": cov.cov3,
+            }
+        )
+    return rows
+
+
+def _figure_rows(c: HintComparison) -> list[dict[str, object]]:
+    """One row per figure: its cases, design, the two modalities, the difference, F, p."""
+    rows: list[dict[str, object]] = []
+    for figure in c.figures:
+        row: dict[str, object] = {
             "comparison": f"{c.without} vs {c.with_hint}",
-            "analysis": "covariances",
-            "kind": "var, cov1, cov2, cov3",
-            "name": c.mrmc.design,
-            "estimate": cov.var,
-            "se": cov.cov1,
-            "df": cov.cov2,
-            "ci_low": cov.cov3,
+            "figure": figure.figure,
+            "cases": figure.cases,
+            "design": c.design.design if c.design is not None else "",
+            "note": figure.note,
         }
-    )
+        result = figure.result
+        if result is not None and result.differences:
+            by_name = {e.name: e for e in result.estimates}
+            d = result.differences[0]
+            # The differences are "first - second" in sorted order: "with AI - without AI".
+            row.update(
+                {
+                    "readers": len(result.readers),
+                    "without": by_name["without AI"].estimate,
+                    "with": by_name["with AI"].estimate,
+                    "difference": d.estimate,
+                    "ci_low": d.ci_low,
+                    "ci_high": d.ci_high,
+                    "F": result.F,
+                    "ddf": result.ddf,
+                    "p": result.p,
+                }
+            )
+        rows.append(row)
+    return rows
+
+
+def _crossover_rows(c: HintComparison) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for analysis in c.crossover:
+        for effect in (analysis.ai, analysis.period, analysis.carryover):
+            rows.append(
+                {
+                    "comparison": f"{c.without} vs {c.with_hint}",
+                    "figure": analysis.figure,
+                    "effect": effect.name,
+                    "estimate": effect.estimate,
+                    "se": effect.se,
+                    "df": effect.df,
+                    "ci_low": effect.ci_low,
+                    "ci_high": effect.ci_high,
+                    "p": effect.p,
+                    "readers_without_ai_first": analysis.readers_first_without,
+                    "readers_with_ai_first": analysis.readers_first_with,
+                }
+            )
     return rows
 
 
@@ -100,6 +159,15 @@ def report_tables(report: StudyReport) -> dict[str, pd.DataFrame]:
     tables: dict[str, pd.DataFrame] = {"table4": report.table4}
     if report.comparisons:
         tables["comparisons"] = pd.DataFrame([_comparison_row(c) for c in report.comparisons])
+        figure_rows = [row for c in report.comparisons for row in _figure_rows(c)]
+        if figure_rows:
+            tables["mrmc_figures"] = pd.DataFrame(figure_rows)
+        crossover_rows = [row for c in report.comparisons for row in _crossover_rows(c)]
+        if crossover_rows:
+            tables["crossover"] = pd.DataFrame(crossover_rows)
+        arms = [_labelled(c, c.by_sequence) for c in report.comparisons if len(c.by_sequence)]
+        if arms:
+            tables["by_sequence"] = pd.concat(arms, ignore_index=True)
         tables["tpr_change"] = pd.concat(
             [_labelled(c, c.tpr_change) for c in report.comparisons], ignore_index=True
         )

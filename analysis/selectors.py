@@ -13,8 +13,11 @@ import numpy as np
 import pandas as pd
 
 from analysis import frames as F
+from analysis import planning, readings_report
 from classifier.models import Evaluation, Prediction, TrainingRun
+from contests.designs import CROSSOVER, paired_phase_order, sequence_label, session_of
 from contests.models import Outcome, Phase, Reading, Study
+from contests.selectors.designs import study_paired_phases
 from lesions.codes import DIAGNOSES
 
 PROFILE_FIELDS: dict[str, str] = {
@@ -53,6 +56,29 @@ def _predictions(run: TrainingRun | None, image_ids: list[int]) -> dict[int, dic
     return {image: {"p": probs, "top": top} for image, probs, top in rows}
 
 
+def _design_labels(
+    study: Study, phases: dict[int, Phase]
+) -> dict[tuple[object, int], tuple[int, int]]:
+    """(session, period) of every (arm, phase): the order each arm takes the study's phases."""
+    ordered = sorted(phases.values(), key=lambda phase: phase.order)
+    pair = study_paired_phases(study=study)
+    labels: dict[tuple[object, int], tuple[int, int]] = {}
+    for arm in (None, 0, 1):
+        order = [phase.pk for phase in ordered]
+        second_paired = None
+        if pair is not None:
+            first, second = paired_phase_order(arm=arm, design=study.design)
+            mine = (pair[first].pk, pair[second].pk)
+            second_paired = mine[1]
+            if study.design == CROSSOVER and first == 1:
+                a, b = order.index(pair[0].pk), order.index(pair[1].pk)
+                order[a], order[b] = order[b], order[a]
+        for period, phase_id in enumerate(order, start=1):
+            session = session_of(design=study.design, is_second_paired=phase_id == second_paired)
+            labels[(arm, phase_id)] = (session, period)
+    return labels
+
+
 def study_readings(
     study: Study, *, include_simulated: bool = False, run: TrainingRun | None = None
 ) -> pd.DataFrame:
@@ -78,6 +104,9 @@ def study_readings(
         "answered_at",
         "elapsed_ms",
         "hint",
+        "participant__arm",
+        "case__image_set",
+        "confidence",
     ]
     rows = list(
         readings.order_by("case__phase__order", "participant__pseudonym", "position").values_list(
@@ -124,6 +153,14 @@ def study_readings(
     frame[F.AI_TOP] = [p["top"] if p else None for p in ai]
     for code in DIAGNOSES:
         frame[F.AI_PREFIX + code] = [float(p["p"][code]) if p else np.nan for p in ai]
+    labels = _design_labels(study, phases)
+    arms = [None if pd.isna(arm) else int(arm) for arm in raw["participant__arm"]]
+    places = [labels[(arm, p)] for arm, p in zip(arms, raw["case__phase_id"], strict=True)]
+    frame[F.SESSION] = [session for session, _ in places]
+    frame[F.PERIOD] = [period for _, period in places]
+    frame[F.SEQUENCE] = [sequence_label(arm=arm, design=study.design) for arm in arms]
+    frame[F.IMAGE_SET] = raw["case__image_set"]
+    frame[F.CONFIDENCE] = pd.to_numeric(raw["confidence"], errors="coerce").astype(float)
     return frame
 
 
@@ -174,3 +211,36 @@ def training_histories(run_ids: list[int] | None = None) -> dict[str, list[dict[
     if run_ids is not None:
         runs = runs.filter(pk__in=run_ids)
     return {run.name: list(run.history) for run in runs.order_by("name")[:12]}
+
+
+def study_pilot(study: Study) -> planning.Pilot | None:
+    """The study's comparison without vs with the AI as a pilot (accuracy, real readers)."""
+    frame = study_readings(study)
+    report = readings_report.study_report(frame)
+    return planning.pilot_from_report(report, title=study.title)
+
+
+def study_plan(
+    *,
+    study: Study | None,
+    effect: float | None,
+    alpha: float,
+    analysis: str,
+    target: float,
+    readers: tuple[int, ...],
+    cases: tuple[int, ...],
+) -> planning.Plan | None:
+    """A study planned from ``study``'s comparison (the Van Dyke example when None); None when
+    the study has no finished comparison to serve as a pilot."""
+    pilot = planning.van_dyke_pilot() if study is None else study_pilot(study)
+    if pilot is None:
+        return None
+    return planning.plan_study(
+        pilot,
+        effect=effect,
+        alpha=alpha,
+        analysis=analysis,
+        target=target,
+        readers=readers,
+        cases=cases,
+    )

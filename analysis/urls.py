@@ -8,6 +8,7 @@ app_name = "analysis"
 urlpatterns = [
     path("", views.index, name="index"),
     path("dnn/", views.dnn_tables, name="dnn_tables"),
+    path("plan/", views.plan, name="plan"),
     path("studies/<int:pk>/", views.study_results, name="study"),
     path("studies/<int:pk>/exports/<str:name>.csv", views.study_export, name="export"),
     path(

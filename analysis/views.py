@@ -10,17 +10,32 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from analysis import exports, plots, selectors, services
 from analysis.dnn_tables import dnn_table, paper_comparisons
+from analysis.forms import PlanForm
 from analysis.models import ReportJob
 from analysis.report_tables import report_tables, table_html
 from contests.models import Study
 from core.decorators import researcher_required
 
 EXPORTS = exports.EXPORTS
-PAGE_TABLES = ("table4", "comparisons", "tpr_change", "ai_follow", "mrmc", "timing", "per_class")
+PAGE_TABLES = (
+    "table4",
+    "comparisons",
+    "mrmc_figures",
+    "crossover",
+    "by_sequence",
+    "tpr_change",
+    "ai_follow",
+    "mrmc",
+    "timing",
+    "per_class",
+)
+# Shown open on the page; the others are folded under their titles.
+HEADLINE_TABLES = ("table4", "comparisons", "mrmc_figures", "crossover")
 
 
 def _simulated(request: HttpRequest) -> bool:
@@ -37,6 +52,11 @@ def csv_response(filename: str) -> HttpResponse:
 TABLE_TITLES = {
     "table4": "Readers and the model on the same images (Table 4 layout)",
     "comparisons": "Without vs with the AI hint: per-reader paired tests and MRMC",
+    "mrmc_figures": _(
+        "MRMC of each figure, with the cases and the design it needs (random readers and cases)"
+    ),
+    "crossover": _("Crossover: the AI's effect, the period effect and the carry-over"),
+    "by_sequence": _("Accuracy per arm (sequence) and phase"),
     "tpr_change": "True positive rate per class, without vs with the hint",
     "ai_follow": "Following the AI: answers equal to the hint's top class",
     "mrmc": "MRMC (Obuchowski-Rockette, Hillis ddf): estimates and covariances",
@@ -69,6 +89,7 @@ def study_results(request: HttpRequest, pk: int) -> HttpResponse:
         "figures": figures,
         "exports": EXPORTS,
         "titles": TABLE_TITLES,
+        "headline_tables": HEADLINE_TABLES,
         "jobs": study.report_jobs.all()[:5],
     }
     return render(request, "analysis/results.html", context)
@@ -149,3 +170,36 @@ def dnn_tables(request: HttpRequest) -> HttpResponse:
         buffer = io.StringIO(plots.to_svg(plots.training_curves(histories)))
         context["curves"] = mark_safe(buffer.getvalue())  # noqa: S308 - matplotlib's SVG
     return render(request, "analysis/dnn_tables.html", context)
+
+
+@researcher_required
+def plan(request: HttpRequest) -> HttpResponse:
+    """Plan a study: power by readers and cases from a pilot, for an effect to detect."""
+    form = PlanForm(request.GET if request.GET else PlanForm.defaults())
+    context: dict[str, object] = {"form": form}
+    if form.is_valid():
+        made = selectors.study_plan(**form.plan_arguments())
+        if made is None:
+            context["problem"] = _(
+                "This study has no finished comparison without vs with the AI yet."
+            )
+        else:
+            percent = made.table.map(lambda p: f"{100 * p:.0f}%")
+            context.update(
+                {
+                    "plan": made,
+                    "table": table_html(percent.reset_index()),
+                    "sizes": table_html(made.sizes),
+                    "curve": mark_safe(  # noqa: S308 - matplotlib's own escaped SVG
+                        plots.to_svg(
+                            plots.power_curve(
+                                list(made.curve_cases),
+                                made.curves,
+                                target=made.target,
+                                title=f"{made.analysis}, effect {made.effect:+.3f}",
+                            )
+                        )
+                    ),
+                }
+            )
+    return render(request, "analysis/plan.html", context)

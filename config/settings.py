@@ -283,6 +283,27 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# --- Periodic jobs (the compose stack's `beat` service runs them) ------------------------------
+CELERY_BEAT_SCHEDULE = {
+    # A crossover reader's optional reminder that their second session has opened.
+    "contests-session-reminders": {
+        "task": "contests.tasks.session_reminders_send_task",
+        "schedule": 3600.0,
+    },
+}
+
+# --- E-mail: Django's backend from EMAIL_URL (smtp://user:password@host:587, ...); by default
+# messages are written to the console, which is where a laptop's demo wants them.
+_EMAIL = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = _EMAIL["EMAIL_BACKEND"]
+EMAIL_HOST = _EMAIL.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _EMAIL.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _EMAIL.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _EMAIL.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _EMAIL.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _EMAIL.get("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="reader-study@localhost")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

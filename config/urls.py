@@ -15,6 +15,9 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("gan/", include("gan.api")),
     path("contests/", include("contests.api")),
     path("analysis/", include("analysis.api")),
+    # Study designs: presets with their options, and planning a study from a pilot.
+    path("contests/", include("contests.api_designs")),
+    path("analysis/", include("analysis.api_planning")),
 ]
 
 urlpatterns = [

@@ -45,15 +45,24 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class PhaseInline(admin.TabularInline):
     model = Phase
     extra = 0
-    fields = ["order", "title", "time_limit_seconds", "hint_style", "hint_run", "gated"]
+    fields = [
+        "order",
+        "title",
+        "time_limit_seconds",
+        "hint_style",
+        "hint_run",
+        "gated",
+        "shares_cases_with",
+    ]
+    readonly_fields = ["shares_cases_with"]  # set by the design services, with the cases
     raw_id_fields = ["hint_run"]
     show_change_link = True
 
 
 @admin.register(Study)
 class StudyAdmin(admin.ModelAdmin):
-    list_display = ["title", "status", "dataset", "created_at"]
-    list_filter = ["status"]
+    list_display = ["title", "status", "design", "dataset", "created_at"]
+    list_filter = ["status", "design"]
     search_fields = ["title"]
     inlines = [PhaseInline]
     actions = ["open_studies", "close_studies"]
@@ -194,7 +203,7 @@ class PhaseAdmin(admin.ModelAdmin):
 
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "phase", "position", "image"]
+    list_display = ["__str__", "phase", "position", "image", "image_set"]
     list_filter = ["phase__study"]
     raw_id_fields = ["image", "phase"]
     readonly_fields = ["key"]
@@ -207,10 +216,11 @@ class ParticipantAdmin(admin.ModelAdmin):
         "study",
         "is_simulated",
         "language",
+        "arm",
         "consented_at",
         "last_seen_at",
     ]
-    list_filter = ["study", "is_simulated", "language"]
+    list_filter = ["study", "is_simulated", "language", "arm"]
     search_fields = ["pseudonym"]
     readonly_fields = [
         "study",
@@ -219,6 +229,8 @@ class ParticipantAdmin(admin.ModelAdmin):
         "consent_version",
         "consented_at",
         "order_seed",
+        "arm",
+        "reminder_sent_at",
         "created_at",
         "last_seen_at",
     ]
@@ -260,6 +272,7 @@ class ReadingAdmin(ReadOnlyAdmin):
         "position",
         "outcome",
         "diagnosis",
+        "confidence",
         "elapsed_ms",
         "served_at",
     ]

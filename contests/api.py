@@ -45,6 +45,7 @@ class PhaseSerializer(serializers.ModelSerializer):
             "opens_at",
             "closes_at",
             "case_count",
+            "shares_cases_with",
         ]
 
 
@@ -68,6 +69,10 @@ class StudySerializer(serializers.ModelSerializer):
             "grace_seconds",
             "consent_version",
             "created_at",
+            "design",
+            "washout_days",
+            "asks_confidence",
+            "block_size",
             "reader_count",
             "simulated_count",
             "phases",

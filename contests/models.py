@@ -39,6 +39,18 @@ class StudyStatus(models.TextChoices):
     CLOSED = "closed", _("closed")
 
 
+class StudyDesign(models.TextChoices):
+    SEQUENTIAL = "sequential", _("phases in order, each with its own images")
+    COUNTERBALANCED = (
+        "counterbalanced",
+        _("counterbalanced: the image sets of the paired phases swap for half the readers"),
+    )
+    CROSSOVER = (
+        "crossover",
+        _("crossover: the same images without and with the AI, in two sessions after a washout"),
+    )
+
+
 class Study(models.Model):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -58,11 +70,33 @@ class Study(models.Model):
         Dataset, null=True, blank=True, on_delete=models.PROTECT, related_name="studies"
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Study designs beyond phases in order: see contests.designs and contests.services.designs.
+    design = models.CharField(
+        max_length=16, choices=StudyDesign.choices, default=StudyDesign.SEQUENTIAL
+    )
+    washout_days = models.PositiveSmallIntegerField(
+        default=28,
+        help_text=_("Crossover: days between finishing the first session and opening the second"),
+    )
+    asks_confidence = models.BooleanField(
+        default=False, help_text=_('Ask "How sure are you?" (1 to 5) after each answer')
+    )
+    # Readers are randomised to the two arms in blocks of this size, from this stored seed.
+    randomisation_seed = models.BigIntegerField(default=new_order_seed, editable=False)
+    block_size = models.PositiveSmallIntegerField(
+        default=4, help_text=_("Readers are randomised to the two arms in blocks of this size")
+    )
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = "studies"
-        constraints = [GRACE_SECONDS.constraint("grace_seconds", "study_grace_in_bounds")]
+        constraints = [
+            GRACE_SECONDS.constraint("grace_seconds", "study_grace_in_bounds"),
+            models.CheckConstraint(
+                condition=models.Q(block_size__gte=2) & models.Q(block_size__lte=100),
+                name="block_size_in_range",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -109,6 +143,16 @@ class Phase(models.Model):
     )
     opens_at = models.DateTimeField(null=True, blank=True)
     closes_at = models.DateTimeField(null=True, blank=True)
+    # The one exception to "no lesion in two phases": a phase that shows the same images as
+    # another by design (a crossover's other session, or the other half of counterbalanced sets).
+    shares_cases_with = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sharing_phase",
+        help_text=_("The phase whose images this phase shows again, by design"),
+    )
 
     class Meta:
         ordering = ["study_id", "order"]
@@ -135,11 +179,18 @@ class Phase(models.Model):
         return self.hint_style != HintStyle.NONE
 
 
+class ImageSet(models.TextChoices):
+    A = "A", _("set A")
+    B = "B", _("set B")
+
+
 class Case(models.Model):
     phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="cases")
     image = models.ForeignKey(Image, on_delete=models.PROTECT, related_name="cases")
     position = models.PositiveIntegerField()
     key = models.CharField(max_length=32, unique=True, default=new_case_key, editable=False)
+    # Counterbalanced phases hold both image sets; each reader reads one of them there.
+    image_set = models.CharField(max_length=1, choices=ImageSet.choices, blank=True)
 
     class Meta:
         ordering = ["phase_id", "position"]
@@ -186,11 +237,20 @@ class Participant(models.Model):
     order_seed = models.BigIntegerField(default=new_order_seed)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     last_seen_at = models.DateTimeField(null=True, blank=True)
+    # The arm of a counterbalanced or crossover study (0 or 1), from the block randomisation.
+    arm = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    # Optional, for the one reminder that the next session is open; erased once it is sent.
+    reminder_email = models.EmailField(blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["study_id", "pseudonym"]
         constraints = [
-            models.UniqueConstraint(fields=["study", "pseudonym"], name="unique_pseudonym")
+            models.UniqueConstraint(fields=["study", "pseudonym"], name="unique_pseudonym"),
+            models.CheckConstraint(
+                condition=models.Q(arm__isnull=True) | models.Q(arm__in=[0, 1]),
+                name="arm_is_0_or_1",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -261,6 +321,8 @@ class Reading(models.Model):
     late_at = models.DateTimeField(null=True, blank=True)
     # The hint as shown: {"run", "model", "style", "probabilities", "top", "top_probability"}.
     hint = models.JSONField(null=True, blank=True)
+    # "How sure are you?" 1 (not at all) to 5 (very), asked after the answer where the study asks.
+    confidence = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["participant_id", "case__phase_id", "position"]
@@ -271,6 +333,11 @@ class Reading(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(outcome="answered") | ~models.Q(diagnosis=""),
                 name="answered_reading_has_a_diagnosis",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(confidence__isnull=True)
+                | (models.Q(confidence__gte=1) & models.Q(confidence__lte=5)),
+                name="confidence_from_1_to_5",
             ),
         ]
 
@@ -298,6 +365,7 @@ class EventKind(models.TextChoices):
     TIMED_OUT = "timed_out", _("timed out")
     RESUMED = "resumed", _("resumed")
     HINT_SHOWN = "hint_shown", _("hint shown")
+    CONFIDENCE = "confidence", _("confidence given")
 
 
 class AppendOnlyError(Exception):

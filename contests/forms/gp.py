@@ -39,3 +39,25 @@ class AnswerForm(forms.Form):
 
 class TimeoutForm(forms.Form):
     case = forms.CharField(max_length=32)
+
+
+CONFIDENCE_CHOICES = [
+    ("1", _("Not sure at all")),
+    ("2", _("Not very sure")),
+    ("3", _("Fairly sure")),
+    ("4", _("Quite sure")),
+    ("5", _("Very sure")),
+]
+
+
+class ConfidenceForm(forms.Form):
+    case = forms.CharField(max_length=32)
+    confidence = forms.TypedChoiceField(choices=CONFIDENCE_CHOICES, coerce=int)
+
+
+class ReminderForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        required=False,
+        help_text=_("Used once, for this reminder, then erased."),
+    )

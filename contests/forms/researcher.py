@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from classifier.models import TrainingRun
 from contests.models import CaseOrder, HintStyle
+from contests.presets import CROSSOVER_WASHOUT_DAYS
 from core.bounds import GRACE_SECONDS, INVITATION_EXPIRY_DAYS, SEED, TIME_LIMIT_SECONDS
 from lesions.codes import DIAGNOSES
 from lesions.models import Dataset
@@ -120,3 +121,69 @@ class InvitationsForm(forms.Form):
         required=False,
         help_text=_("1 to 365 days; empty: the links do not expire."),
     )
+
+
+class PresetForm(forms.Form):
+    """A ready-made study: the paper's (optionally counterbalanced) or a crossover."""
+
+    preset = forms.ChoiceField(
+        label=_("Design"),
+        choices=[
+            ("paper", _("The paper's: untimed 163; 35 timed without the AI; 35 new with it")),
+            ("paper-counterbalanced", _("The paper's, its two sets of 35 counterbalanced")),
+            ("crossover", _("Crossover: the same 70 images without and with the AI, a washout")),
+        ],
+    )
+    dataset = forms.ModelChoiceField(
+        queryset=Dataset.objects.all(),
+        label=_("Data set"),
+        help_text=_("Cases are drawn from its held-out split."),
+    )
+    hint_run = forms.ModelChoiceField(
+        queryset=TrainingRun.objects.all(),
+        required=False,
+        label=_("AI model shown"),
+        help_text=_("Empty: the model with predictions for most held-out images."),
+    )
+    hint_style = forms.ChoiceField(
+        choices=[(HintStyle.ALL, HintStyle.ALL.label), (HintStyle.TOP, HintStyle.TOP.label)],
+        initial=HintStyle.ALL,
+        label=_("AI output shown"),
+    )
+    title = forms.CharField(max_length=200, required=False, label=_("Title"))
+    scale = forms.FloatField(
+        min_value=0.001,
+        max_value=1,
+        initial=1.0,
+        label=_("Scale"),
+        help_text=_("Shrinks every phase (a pilot, or a small catalogue); 1 is the full size."),
+    )
+    seed = forms.IntegerField(
+        min_value=int(SEED.low),
+        max_value=int(SEED.high),
+        initial=0,
+        label=_("Seed of the case draw"),
+    )
+    washout_days = forms.IntegerField(
+        min_value=0,
+        max_value=365,
+        initial=CROSSOVER_WASHOUT_DAYS,
+        label=_("Washout (days)"),
+        help_text=_("Crossover: from a reader's first session to their second."),
+    )
+    block_size = forms.IntegerField(
+        min_value=2,
+        max_value=100,
+        initial=4,
+        label=_("Randomisation block"),
+        help_text=_("Readers go to the two arms in balanced blocks of this even size."),
+    )
+    asks_confidence = forms.BooleanField(
+        required=False, label=_('Ask "How sure are you?" (1 to 5) after each answer')
+    )
+
+    def clean_block_size(self) -> int:
+        size = int(self.cleaned_data["block_size"])
+        if size % 2:
+            raise forms.ValidationError(_("A block holds an even number of readers."))
+        return size

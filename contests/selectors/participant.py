@@ -10,12 +10,18 @@ from django.utils.translation import gettext as _
 
 from contests.clock import case_order
 from contests.models import CaseOrder, Outcome, Participant, Phase, Reading, StudyStatus
+from contests.selectors.designs import (
+    participant_phase_cases,
+    participant_phases,
+    washout_lock_reason,
+)
 from contests.selectors.hints import phase_images_without_hint
 
 
 def participant_case_order(*, participant: Participant, phase: Phase) -> list[int]:
     """The ids of the phase's cases in the order this participant meets them."""
-    case_ids = list(phase.cases.order_by("position").values_list("id", flat=True))
+    cases = participant_phase_cases(participant=participant, phase=phase)  # study designs
+    case_ids = list(cases.order_by("position").values_list("id", flat=True))
     return case_order(
         case_ids=case_ids,
         seed=participant.order_seed,
@@ -34,7 +40,8 @@ def phase_done_count(*, participant: Participant, phase: Phase, now: datetime) -
 
 
 def phase_is_done(*, participant: Participant, phase: Phase, now: datetime) -> bool:
-    return phase_done_count(participant=participant, phase=phase, now=now) >= phase.cases.count()
+    total = participant_phase_cases(participant=participant, phase=phase).count()  # study designs
+    return phase_done_count(participant=participant, phase=phase, now=now) >= total
 
 
 def phase_previous(*, phase: Phase) -> Phase | None:
@@ -59,7 +66,8 @@ def phase_lock_reason(*, participant: Participant, phase: Phase, now: datetime) 
             participant=participant, phase=previous, now=now
         ):
             return _("This part opens when you have finished the previous one.")
-    return None
+    # Study designs: a crossover's second session waits for its washout.
+    return washout_lock_reason(participant=participant, phase=phase, now=now)
 
 
 @dataclass(frozen=True)
@@ -85,8 +93,9 @@ class PhaseProgress:
 def participant_progress(*, participant: Participant, now: datetime) -> list[PhaseProgress]:
     """Every phase of the participant's study with how far they are and whether it is locked."""
     result = []
-    for phase in participant.study.phases.order_by("order"):
-        total = phase.cases.count()
+    phases = list(participant.study.phases.order_by("order"))
+    for phase in participant_phases(participant=participant, phases=phases):  # study designs
+        total = participant_phase_cases(participant=participant, phase=phase).count()
         done = phase_done_count(participant=participant, phase=phase, now=now)
         reason = (
             None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, TypedDict
@@ -9,7 +10,9 @@ from typing import TYPE_CHECKING, TypedDict
 from django.db.models import Avg, Count, FloatField, Max, Q, QuerySet
 from django.db.models.functions import Cast
 
-from contests.models import Invitation, Outcome, Participant, Phase, Reading, Study
+from contests.designs import image_set_for
+from contests.models import Case, Invitation, Outcome, Participant, Phase, Reading, Study
+from contests.selectors.designs import study_paired_phases
 
 if TYPE_CHECKING:
     # django-stubs' helper, installed with the type checker only.
@@ -95,18 +98,20 @@ def study_progress(*, study: Study, include_simulated: bool = False) -> list[Par
     for (pid, _), cell in cells.items():
         if cell["last_answer"] is not None:
             last_answer[pid] = max(cell["last_answer"], last_answer.get(pid, cell["last_answer"]))
+    totals = _reader_totals(study)
     result = []
     for participant in participants:
         per_phase = []
         for phase in phases:
+            total = totals(participant, phase.pk, phase.case_count)
             row = cells.get((participant.pk, phase.pk))
             if row is None:
-                per_phase.append(PhaseProgress(phase_id=phase.pk, total=phase.case_count))
+                per_phase.append(PhaseProgress(phase_id=phase.pk, total=total))
                 continue
             per_phase.append(
                 PhaseProgress(
                     phase_id=phase.pk,
-                    total=phase.case_count,
+                    total=total,
                     done=row["answered"] + row["timed_out"],
                     answered=row["answered"],
                     timed_out=row["timed_out"],
@@ -122,6 +127,31 @@ def study_progress(*, study: Study, include_simulated: bool = False) -> list[Par
             )
         )
     return result
+
+
+def _reader_totals(study: Study) -> Callable[[Participant, int, int], int]:
+    """How many cases a reader has in a phase: one image set of a counterbalanced pair, else
+    all of them (one query for the set sizes, none per reader)."""
+    pair = study_paired_phases(study=study) if study.design == "counterbalanced" else None
+    if pair is None:
+        return lambda participant, phase_id, case_count: case_count
+    sizes = {
+        (row["phase_id"], row["image_set"]): row["n"]
+        for row in Case.objects.filter(phase__in=pair)
+        .values("phase_id", "image_set")
+        .annotate(n=Count("id"))
+    }
+    second_id = pair[1].pk
+
+    def total(participant: Participant, phase_id: int, case_count: int) -> int:
+        if phase_id not in (pair[0].pk, second_id):
+            return case_count
+        image_set = image_set_for(
+            arm=participant.arm, design=study.design, second=phase_id == second_id
+        )
+        return int(sizes.get((phase_id, image_set), case_count))
+
+    return total
 
 
 def participant_readings(*, participant: Participant) -> QuerySet[Reading]:

@@ -7,7 +7,8 @@ Every function is keyword-only and takes ``now`` where time matters.
 ``builder``
     study_create(*, title, description="", consent_text="", consent_version="1",
                  languages=("en", "es"), grace_seconds=2.0, show_score_after_close=False,
-                 dataset=None) -> Study
+                 dataset=None, design="sequential", washout_days=28, asks_confidence=False,
+                 block_size=4) -> Study
     phase_create(*, study, title, order=None, time_limit_seconds=None, hint_style="none",
                  hint_run_id=None, case_order="shuffled", gated=False, instructions="",
                  opens_at=None, closes_at=None) -> Phase
@@ -21,7 +22,23 @@ Every function is keyword-only and takes ``now`` where time matters.
 ``presets``
     study_create_paper(*, dataset, hint_run, hint_style="all", seed=0, title=..., scale=1.0)
         -> Study                          # the paper's three phases (data in contests.presets)
+    study_create_paper(..., counterbalanced=False, asks_confidence=False, block_size=4)
+    study_create_crossover(*, dataset, hint_run, hint_style="all", seed=0, title=..., scale=1.0,
+                           washout_days=28, asks_confidence=False, block_size=4) -> Study
+    study_create_from_preset(*, preset, dataset, hint_run, ...) -> Study  # "paper"|"crossover"
     study_open_waiting_for_hints(*, study) -> list[Phase]   # hint phases left locked
+
+``designs``  (counterbalanced and crossover studies; contests.designs holds the rules)
+    phase_cases_share(*, phase, source) -> list[Case]       # a crossover's other session
+    phases_counterbalance(*, first, second) -> None         # image sets A and B in both
+    participant_arm_draw(*, study, is_simulated) -> int | None   # blocked randomisation
+
+``sessions``
+    participant_reminder_set(*, participant, email, now) -> Participant
+    session_reminders_send(*, now) -> int      # the one e-mail when the next session opens
+
+``confidence``
+    reading_confidence_set(*, reading, confidence, now) -> Reading   # "How sure are you?" 1-5
 
 ``invitations``
     invitation_create_batch(*, study, n, now, expires_at=None, label="")

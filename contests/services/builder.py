@@ -7,9 +7,21 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from contests.models import Case, CaseOrder, HintStyle, Phase, Reading, Study, StudyStatus
+from contests.designs import PAIRED_DESIGNS
+from contests.models import (
+    Case,
+    CaseOrder,
+    HintStyle,
+    Phase,
+    Reading,
+    Study,
+    StudyDesign,
+    StudyStatus,
+)
+from contests.selectors.designs import study_design_problem
 from contests.selectors.hints import phase_images_without_hint
 from contests.selectors.researcher import study_phases
 from contests.services.errors import BuilderError, PhaseImageError
@@ -29,9 +41,19 @@ def study_create(
     grace_seconds: float = 2.0,
     show_score_after_close: bool = False,
     dataset: Dataset | None = None,
+    design: str = StudyDesign.SEQUENTIAL,
+    washout_days: int = 28,
+    asks_confidence: bool = False,
+    block_size: int = 4,
 ) -> Study:
     if not title.strip():
         raise BuilderError("A study needs a title.")
+    if design not in StudyDesign.values:
+        raise BuilderError(f"Unknown study design {design!r}.")
+    if not 0 <= washout_days <= 365:
+        raise BuilderError(f"The washout is between 0 and 365 days, not {washout_days}.")
+    if block_size < 2 or block_size > 100 or block_size % 2:
+        raise BuilderError(f"Blocks hold an even number of readers, 2 to 100, not {block_size}.")
     unknown = set(languages) - {"en", "es"}
     if unknown or not languages:
         raise BuilderError(f"Languages must be among en, es; got {list(languages)}.")
@@ -46,6 +68,10 @@ def study_create(
         grace_seconds=grace_seconds,
         show_score_after_close=show_score_after_close,
         dataset=dataset,
+        design=design,
+        washout_days=washout_days,
+        asks_confidence=asks_confidence,
+        block_size=block_size,
     )
 
 
@@ -93,6 +119,8 @@ def phase_create(
 
 
 def _lesions_elsewhere(phase: Phase) -> set[int]:
+    """Lesions of the study's other phases: no lesion appears in two phases, except in two
+    phases paired by design (``contests.services.designs``), which change together."""
     return set(
         Case.objects.filter(phase__study=phase.study_id)
         .exclude(phase=phase)
@@ -103,6 +131,13 @@ def _lesions_elsewhere(phase: Phase) -> set[int]:
 def _check_replaceable(phase: Phase) -> None:
     if Reading.objects.filter(case__phase=phase).exists():
         raise BuilderError("This phase has readings: its cases can no longer change.")
+    if (
+        phase.study.design in PAIRED_DESIGNS
+        and Phase.objects.filter(
+            Q(pk=phase.shares_cases_with_id) | Q(shares_cases_with=phase)
+        ).exists()
+    ):
+        raise BuilderError("This phase shares its images with another by design: rebuild both.")
 
 
 def _replace_cases(phase: Phase, images: Sequence[Image]) -> list[Case]:
@@ -247,7 +282,11 @@ def study_phases_with_cases(*, study: Study) -> list[Phase]:
 
 @transaction.atomic
 def study_open(*, study: Study) -> Study:
-    """Open a study to its readers, once every phase has cases and every hint phase its hints."""
+    """Open a study to its readers, once every phase has cases and every hint phase its hints
+    (and a counterbalanced or crossover study its paired phases)."""
+    problem = study_design_problem(study=study)
+    if problem is not None:
+        raise BuilderError(problem)
     for phase in study_phases_with_cases(study=study):
         missing = phase_images_without_hint(phase=phase)
         if missing:

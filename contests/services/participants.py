@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db import transaction
 
 from contests.models import ConsentRefusal, DermoscopyTraining, Participant, Specialty, Study
+from contests.services.designs import participant_arm_draw
 from contests.services.errors import ConsentError, ContestError
 from contests.services.locking import lock_row
 
@@ -35,7 +36,8 @@ def participant_create(
     language: str = "en",
     is_simulated: bool = False,
 ) -> Participant:
-    """A new pseudonymous reader (R001, ...; simulated readers S001, ...) who has consented."""
+    """A new pseudonymous reader (R001, ...; simulated readers S001, ...) who has consented,
+    randomised to an arm where the study's design has two."""
     if consent_version != study.consent_version:
         raise ConsentError(
             f"Consent was given to version {consent_version!r}; "
@@ -53,6 +55,7 @@ def participant_create(
         consented_at=now,
         created_at=now,
         last_seen_at=now,
+        arm=participant_arm_draw(study=study, is_simulated=is_simulated),
     )
 
 

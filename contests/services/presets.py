@@ -5,8 +5,16 @@ from __future__ import annotations
 from django.db import transaction
 
 from classifier.models import TrainingRun
-from contests.models import HintStyle, Phase, Study, StudyStatus
-from contests.presets import PAPER_CONSENT, PAPER_PHASES
+from contests.models import HintStyle, Phase, Study, StudyDesign, StudyStatus
+from contests.presets import (
+    CROSSOVER_CONSENT,
+    CROSSOVER_PHASES,
+    CROSSOVER_WASHOUT_DAYS,
+    PAPER_CONSENT,
+    PAPER_PHASES,
+    PhaseSpec,
+)
+from contests.selectors.designs import study_design_problem
 from contests.selectors.hints import phase_images_without_hint
 from contests.services.builder import (
     phase_cases_draw,
@@ -14,8 +22,12 @@ from contests.services.builder import (
     study_create,
     study_phases_with_cases,
 )
+from contests.services.designs import phase_cases_share, phases_counterbalance
 from contests.services.errors import BuilderError
 from lesions.models import Dataset
+
+PAPER_TITLE = "Pigmented skin lesions: GPs, GPs with AI, and the AI"
+CROSSOVER_TITLE = "Pigmented skin lesions: GPs without and with the AI, a crossover"
 
 
 @transaction.atomic
@@ -25,22 +37,55 @@ def study_create_paper(
     hint_run: TrainingRun,
     hint_style: str = HintStyle.ALL,
     seed: int = 0,
-    title: str = "Pigmented skin lesions: GPs, GPs with AI, and the AI",
+    title: str = PAPER_TITLE,
     scale: float = 1.0,
+    counterbalanced: bool = False,
+    asks_confidence: bool = False,
+    block_size: int = 4,
 ) -> Study:
     """The paper's study over the data set's held-out split; ``scale`` shrinks every phase
-    (at least one case each) for small catalogues and tests."""
+    (at least one case each) for small catalogues and tests. ``counterbalanced``: contest 2's
+    two image sets swap between its phases for half the readers (randomised in blocks)."""
+    _check_preset(hint_style, scale)
+    description = "Contest 1 untimed; contest 2 timed, without and then with the AI's answer."
+    if counterbalanced:
+        description += " Contest 2's image sets swap between its phases for half the readers."
+    study = study_create(
+        title=title,
+        description=description,
+        consent_text=PAPER_CONSENT,
+        dataset=dataset,
+        design=StudyDesign.COUNTERBALANCED if counterbalanced else StudyDesign.SEQUENTIAL,
+        asks_confidence=asks_confidence,
+        block_size=block_size,
+    )
+    phases = _build_phases(study, PAPER_PHASES, dataset, hint_run, hint_style, seed, scale)
+    if counterbalanced:
+        phases_counterbalance(first=phases[1], second=phases[2])
+    return study
+
+
+def _check_preset(hint_style: str, scale: float) -> None:
     if hint_style not in (HintStyle.ALL, HintStyle.TOP):
         raise BuilderError(f"The AI phase shows 'all' or 'top', not {hint_style!r}.")
     if not 0 < scale <= 1:
         raise BuilderError(f"The scale must be in (0, 1], not {scale}.")
-    study = study_create(
-        title=title,
-        description="Contest 1 untimed; contest 2 timed, without and then with the AI's answer.",
-        consent_text=PAPER_CONSENT,
-        dataset=dataset,
-    )
-    for i, spec in enumerate(PAPER_PHASES):
+
+
+def _build_phases(
+    study: Study,
+    specs: tuple[PhaseSpec, ...],
+    dataset: Dataset,
+    hint_run: TrainingRun,
+    hint_style: str,
+    seed: int,
+    scale: float,
+    *,
+    draw: int | None = None,
+) -> list[Phase]:
+    """The phases of a preset; the first ``draw`` of them (all by default) with drawn cases."""
+    phases = []
+    for i, spec in enumerate(specs):
         phase = phase_create(
             study=study,
             title=spec.title,
@@ -50,9 +95,48 @@ def study_create_paper(
             gated=spec.gated,
             instructions=spec.instructions,
         )
-        phase_cases_draw(
-            phase=phase, dataset=dataset, n=max(1, round(spec.cases * scale)), seed=seed + i
-        )
+        if draw is None or i < draw:
+            phase_cases_draw(
+                phase=phase, dataset=dataset, n=max(1, round(spec.cases * scale)), seed=seed + i
+            )
+        phases.append(phase)
+    return phases
+
+
+@transaction.atomic
+def study_create_crossover(
+    *,
+    dataset: Dataset,
+    hint_run: TrainingRun,
+    hint_style: str = HintStyle.ALL,
+    seed: int = 0,
+    title: str = CROSSOVER_TITLE,
+    scale: float = 1.0,
+    washout_days: int = CROSSOVER_WASHOUT_DAYS,
+    asks_confidence: bool = False,
+    block_size: int = 4,
+) -> Study:
+    """Two sessions over the same held-out images, without and with the AI's output; readers
+    randomised in blocks to start with either; the second session opens ``washout_days`` after
+    the reader finished the first."""
+    _check_preset(hint_style, scale)
+    study = study_create(
+        title=title,
+        description=(
+            "Crossover: the same images without and with the AI's answer, in two sessions "
+            f"{washout_days} days apart; half the readers start with the AI."
+        ),
+        consent_text=CROSSOVER_CONSENT,
+        dataset=dataset,
+        design=StudyDesign.CROSSOVER,
+        washout_days=washout_days,
+        asks_confidence=asks_confidence,
+        block_size=block_size,
+    )
+    without, with_ai = _build_phases(
+        study, CROSSOVER_PHASES, dataset, hint_run, hint_style, seed, scale, draw=1
+    )
+    phase_cases_share(phase=with_ai, source=without)
     return study
 
 
@@ -63,7 +147,58 @@ def study_open_waiting_for_hints(*, study: Study) -> list[Phase]:
     Readers can start the other phases at once; a waiting hint phase stays locked for them
     ("being prepared") until its model's predictions exist for all its images.
     """
+    problem = study_design_problem(study=study)
+    if problem is not None:
+        raise BuilderError(problem)
     phases = study_phases_with_cases(study=study)
     study.status = StudyStatus.OPEN
     study.save(update_fields=["status"])
     return [phase for phase in phases if phase_images_without_hint(phase=phase)]
+
+
+PRESETS: tuple[str, ...] = ("paper", "crossover")
+
+
+def study_create_from_preset(
+    *,
+    preset: str,
+    dataset: Dataset,
+    hint_run: TrainingRun,
+    hint_style: str = HintStyle.ALL,
+    seed: int = 0,
+    title: str = "",
+    scale: float = 1.0,
+    counterbalanced: bool = False,
+    washout_days: int = CROSSOVER_WASHOUT_DAYS,
+    asks_confidence: bool = False,
+    block_size: int = 4,
+) -> Study:
+    """One entry for the command, the researcher's page and the API: ``paper`` (optionally
+    counterbalanced) or ``crossover`` (with its washout)."""
+    if preset not in PRESETS:
+        raise BuilderError(f"Unknown preset {preset!r}; choose one of {', '.join(PRESETS)}.")
+    if preset == "crossover" and counterbalanced:
+        raise BuilderError("A crossover reads the same images twice: nothing to swap.")
+    if preset == "paper":
+        return study_create_paper(
+            dataset=dataset,
+            hint_run=hint_run,
+            hint_style=hint_style,
+            seed=seed,
+            title=title.strip() or PAPER_TITLE,
+            scale=scale,
+            counterbalanced=counterbalanced,
+            asks_confidence=asks_confidence,
+            block_size=block_size,
+        )
+    return study_create_crossover(
+        dataset=dataset,
+        hint_run=hint_run,
+        hint_style=hint_style,
+        seed=seed,
+        title=title.strip() or CROSSOVER_TITLE,
+        scale=scale,
+        washout_days=washout_days,
+        asks_confidence=asks_confidence,
+        block_size=block_size,
+    )

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from contests.models import DermoscopyTraining, Participant, Phase, Specialty
+from contests.models import DermoscopyTraining, Participant, Phase, Specialty, StudyDesign
+from contests.selectors.designs import participant_phases, second_session_opening
 from contests.selectors.participant import phase_is_done, phase_previous
 from contests.services.errors import SimulationError
 from contests.services.participants import participant_create, participant_profile_update
@@ -131,9 +132,12 @@ def phases_simulate_readers(
     study = phases[0].study
     if any(reader.study_id != study.pk for reader in readers):
         raise SimulationError("The readers belong to another study.")
-    # Readers finish around now: their clocks start as far back as their phases take.
+    # Readers finish around now: their clocks start as far back as their phases take (and a
+    # crossover's washout, which simulated readers wait out in simulated time).
     cases = sum(phase.cases.count() for phase in phases)
     span = timedelta(seconds=cases * (behaviour.seconds_mean + 2 * BETWEEN_CASES.total_seconds()))
+    if study.design == StudyDesign.CROSSOVER:
+        span += timedelta(days=study.washout_days) / 3
     done = []
     for index in range(len(readers) or n):
         with transaction.atomic():
@@ -154,7 +158,10 @@ def phases_simulate_readers(
                 participant.language = rng.choice(study.languages or ["en"])
                 participant.save(update_fields=["language"])
                 _profile(participant, rng, clock)
-            for phase in phases:
+            for phase in participant_phases(participant=participant, phases=phases):
+                opening = second_session_opening(participant=participant, phase=phase, now=clock)
+                if opening is not None and opening.opens_at is not None:
+                    clock = max(clock, opening.opens_at)
                 clock = _take_phase(
                     participant=participant,
                     phase=phase,

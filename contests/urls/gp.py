@@ -14,5 +14,7 @@ urlpatterns = [
     path("phase/<int:order>/", views.phase, name="phase"),
     path("phase/<int:order>/answer/", views.answer, name="answer"),
     path("phase/<int:order>/timeout/", views.timeout, name="timeout"),
+    path("phase/<int:order>/confidence/", views.confidence, name="confidence"),
+    path("reminder/", views.reminder, name="reminder"),
     path("image/<str:key>/", views.case_image, name="image"),
 ]

@@ -8,6 +8,7 @@ app_name = "contests"
 urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.study_new, name="study_new"),
+    path("new/preset/", views.study_new_preset, name="study_new_preset"),
     path("<int:pk>/", views.study_detail, name="study"),
     path("<int:pk>/phases/", views.phase_add, name="phase_add"),
     path("<int:pk>/open/", views.study_set_status, {"action": "open"}, name="study_open"),

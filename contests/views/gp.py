@@ -18,13 +18,29 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
 from contests.clock import seconds_left
-from contests.forms.gp import AnswerForm, ConsentForm, LanguageForm, ProfileForm, TimeoutForm
+from contests.forms.gp import (
+    CONFIDENCE_CHOICES,
+    AnswerForm,
+    ConfidenceForm,
+    ConsentForm,
+    LanguageForm,
+    ProfileForm,
+    ReminderForm,
+    TimeoutForm,
+)
 from contests.models import Case, Invitation, Outcome, Participant, Phase, Reading, StudyStatus
+from contests.selectors.designs import (
+    participant_next_session,
+    participant_phase_cases,
+    reading_awaiting_confidence,
+)
 from contests.selectors.participant import participant_progress, participant_score
+from contests.services.confidence import reading_confidence_set
 from contests.services.errors import (
     AlreadyDeclined,
     ContestError,
@@ -36,6 +52,7 @@ from contests.services.errors import (
 from contests.services.invitations import invitation_accept, invitation_decline, invitation_redeem
 from contests.services.participants import participant_profile_update, participant_touch
 from contests.services.readings import reading_serve_next, reading_submit, reading_time_out
+from contests.services.sessions import participant_reminder_set
 from lesions.codes import DIAGNOSES
 from lesions.models import Diagnosis
 from lesions.serving import image_response
@@ -195,13 +212,17 @@ def home(request: HtmxHttpRequest, participant: Participant) -> HttpResponse:
     if participant.profile_completed_at is None:
         return redirect("take:profile")
     study = participant.study
-    progress = participant_progress(participant=participant, now=timezone.now())
+    now = timezone.now()
+    progress = participant_progress(participant=participant, now=now)
     context: dict[str, Any] = {
         "study": study,
         "participant": participant,
         "progress": progress,
         "all_done": bool(progress) and all(p.is_done for p in progress),
         "closed": study.status == StudyStatus.CLOSED,
+        # Study designs: when a crossover's next session opens, and its optional reminder.
+        "next_session": participant_next_session(participant=participant, now=now),
+        "reminder_form": ReminderForm(),
     }
     if context["closed"] and study.show_score_after_close:
         context["score"] = participant_score(participant=participant)
@@ -232,7 +253,7 @@ def _case_context(phase: Phase, reading: Reading) -> dict[str, Any]:
         "reading": reading,
         "case_key": reading.case.key,
         "number": reading.position + 1,
-        "total": phase.cases.count(),
+        "total": participant_phase_cases(participant=reading.participant, phase=phase).count(),
         "age": None if image.age is None else round(image.age),
         "sex": None if image.sex == "unknown" else image.get_sex_display(),
         "site": None if image.localization == "unknown" else image.get_localization_display(),
@@ -252,7 +273,12 @@ def _phase_done_context(participant: Participant, phase: Phase) -> dict[str, Any
         ),
         None,
     )
-    return {"phase": phase, "next_phase": following.phase if following else None}
+    return {
+        "phase": phase,
+        "next_phase": following.phase if following else None,
+        # Study designs: a crossover's next session, once its washout is known.
+        "next_session": participant_next_session(participant=participant, now=timezone.now()),
+    }
 
 
 def _phase(participant: Participant, order: int) -> Phase:
@@ -263,6 +289,9 @@ def _phase(participant: Participant, order: int) -> Phase:
 
 def _serve(request: HtmxHttpRequest, participant: Participant, phase: Phase) -> HttpResponse:
     """The page (or, for htmx, the fragment) of the case to read now."""
+    asking = _confidence_page(request, participant, phase)  # study option: "How sure are you?"
+    if asking is not None:
+        return asking
     try:
         reading = reading_serve_next(participant=participant, phase=phase, now=timezone.now())
     except PhaseLocked as error:
@@ -347,3 +376,60 @@ def case_image(request: HtmxHttpRequest, participant: Participant, key: str) -> 
     ).exists():
         raise Http404
     return image_response(case.image)
+
+
+# ---------------------------------------------------------------- study designs and options
+
+
+def _confidence_page(
+    request: HtmxHttpRequest, participant: Participant, phase: Phase
+) -> HttpResponse | None:
+    """Where the study asks "How sure are you?", the question after an answer, before the next
+    case (the answer is in: the case's clock no longer runs)."""
+    reading = reading_awaiting_confidence(participant=participant, phase=phase)
+    if reading is None:
+        return None
+    template = "contests/gp/_confidence.html" if request.htmx else "contests/gp/confidence.html"
+    context = {"phase": phase, "case_key": reading.case.key, "levels": CONFIDENCE_CHOICES}
+    return render(request, template, context)
+
+
+@require_POST
+@participant_required
+def confidence(request: HtmxHttpRequest, participant: Participant, order: int) -> HttpResponse:
+    phase = _phase(participant, order)
+    form = ConfidenceForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Choose how sure you are, from 1 to 5.")
+    reading = _reading(participant, phase, form.cleaned_data["case"])
+    try:
+        reading_confidence_set(
+            reading=reading, confidence=form.cleaned_data["confidence"], now=timezone.now()
+        )
+    except ReadingClosed:
+        pass  # given meanwhile in another tab: the reader simply goes on
+    except ContestError:
+        return HttpResponseBadRequest("This answer has no confidence to give.")
+    return _after_post(request, participant, phase)
+
+
+@require_POST
+@participant_required
+def reminder(request: HtmxHttpRequest, participant: Participant) -> HttpResponse:
+    """The optional e-mail reminder that a crossover's next session is open."""
+    form = ReminderForm(request.POST)
+    if form.is_valid():
+        try:
+            participant_reminder_set(
+                participant=participant, email=form.cleaned_data["email"], now=timezone.now()
+            )
+        except ContestError as error:
+            messages.error(request, str(error))
+        else:
+            if form.cleaned_data["email"]:
+                messages.success(request, _("We will write to you when your next session opens."))
+            else:
+                messages.info(request, _("No reminder will be sent."))
+    else:
+        messages.error(request, _("This is not an e-mail address."))
+    return redirect("take:home")

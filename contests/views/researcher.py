@@ -9,12 +9,14 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from contests.forms.researcher import InvitationsForm, PhaseForm, StudyForm
+from contests.forms.researcher import InvitationsForm, PhaseForm, PresetForm, StudyForm
 from contests.links import invitation_link, invitations_csv
 from contests.models import Participant, Study, StudyStatus
-from contests.selectors.hints import phase_images_without_hint
+from contests.selectors.designs import study_arm_counts
+from contests.selectors.hints import hint_run_for, phase_images_without_hint
 from contests.selectors.researcher import (
     invitation_counts,
     participant_readings,
@@ -31,7 +33,7 @@ from contests.services.builder import (
 )
 from contests.services.errors import ContestError
 from contests.services.invitations import invitation_create_batch
-from contests.services.presets import study_open_waiting_for_hints
+from contests.services.presets import study_create_from_preset, study_open_waiting_for_hints
 from core.decorators import researcher_required
 
 
@@ -58,6 +60,38 @@ def study_new(request: HttpRequest) -> HttpResponse:
     return render(request, "contests/study_new.html", {"form": form})
 
 
+@researcher_required
+def study_new_preset(request: HttpRequest) -> HttpResponse:
+    """A ready-made study with its design options: the paper's, counterbalanced, or crossover."""
+    form = PresetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        hint_run = data["hint_run"] or hint_run_for(dataset=data["dataset"])
+        if hint_run is None:
+            form.add_error("hint_run", _("No model has predictions for this data set yet."))
+        else:
+            try:
+                study = study_create_from_preset(
+                    preset=data["preset"].removesuffix("-counterbalanced"),
+                    counterbalanced=data["preset"].endswith("-counterbalanced"),
+                    dataset=data["dataset"],
+                    hint_run=hint_run,
+                    hint_style=data["hint_style"],
+                    title=data["title"],
+                    scale=data["scale"],
+                    seed=data["seed"],
+                    washout_days=data["washout_days"],
+                    block_size=data["block_size"],
+                    asks_confidence=data["asks_confidence"],
+                )
+            except ContestError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Study created from the preset."))
+                return redirect("contests:study", pk=study.pk)
+    return render(request, "contests/study_new_preset.html", {"form": form})
+
+
 def _detail_context(study: Study, **extra: object) -> dict[str, object]:
     phases = list(study_phases(study=study))
     missing = {phase.pk: phase_images_without_hint(phase=phase) for phase in phases}
@@ -71,6 +105,7 @@ def _detail_context(study: Study, **extra: object) -> dict[str, object]:
         "hints_missing": any(missing.values()),
         "phase_form": PhaseForm(),
         "invitations_form": InvitationsForm(),
+        "arms": study_arm_counts(study=study),
         **extra,
     }
 

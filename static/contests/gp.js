@@ -1,5 +1,6 @@
 // The case page: display-only countdown that asks the server to time the case out at zero,
-// keys 1-7 for the seven diagnoses, z for zoom, and focus moved to each new case.
+// keys 1-7 for the seven diagnoses (1-5 for "How sure are you?" where a study asks it), z for
+// zoom, and focus moved to each new case.
 // An answer (or a timeout) that does not reach the server, or meets a server that is down or
 // busy, is sent again with a growing pause and the page says so: answers are idempotent on the
 // server, so a repeat never stores twice. Other refusals ask the reader to reload.
@@ -50,7 +51,10 @@
     const tag = event.target && event.target.tagName;
     if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT") return;
     if (event.key >= "1" && event.key <= "7") {
-      const button = document.querySelector('#answer-form button[data-key="' + event.key + '"]');
+      const key = '[data-key="' + event.key + '"]';
+      const button = document.querySelector(
+        "#answer-form button" + key + ", #confidence-form button" + key
+      );
       if (button && !button.disabled) {
         event.preventDefault();
         button.click();

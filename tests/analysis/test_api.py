@@ -37,3 +37,15 @@ def test_the_exports_come_as_csv_and_need_a_researcher(
     client.force_login(gp)
     assert client.get(url).status_code == 403
     assert Client().get(url).status_code in (401, 403)
+
+
+def test_the_summary_gives_each_figures_mrmc_and_the_design_that_fits(
+    study_setup: StudySetup, researcher_client: Client
+) -> None:
+    body = researcher_client.get(f"/api/analysis/studies/{study_setup.study.pk}/summary/").json()
+    figures = {row["figure"]: row for row in body["mrmc_figures"]}
+    assert set(figures) == {"accuracy", "balanced accuracy", "sensitivity", "specificity"}
+    assert figures["sensitivity"]["cases"] == "malignant"
+    (design,) = body["designs"]
+    assert design["design"] == "cases_nested_in_modality"
+    assert "MRMCaov" in design["source"]

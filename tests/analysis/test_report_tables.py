@@ -21,6 +21,7 @@ def test_the_tables_come_in_the_order_a_reader_wants_them(
     assert list(tables) == [
         "table4",
         "comparisons",
+        "mrmc_figures",
         "tpr_change",
         "ai_follow",
         "mrmc",

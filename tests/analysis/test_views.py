@@ -102,3 +102,48 @@ def test_a_study_without_readings_shows_a_note_not_an_error(researcher_client: C
     assert "No readings yet." in response.content.decode()
     index = researcher_client.get(reverse("analysis:index")).content.decode()
     assert "Empty" in index
+
+
+def test_the_plan_page_starts_from_the_van_dyke_example_with_its_observed_effect(
+    researcher_client: Client,
+) -> None:
+    page = researcher_client.get(reverse("analysis:plan")).content.decode()
+    assert 'id="power-table"' in page
+    assert 'id="observed-effect"' in page
+    assert "Observed effect (0 - 1): -0.0438, 95% CI -0.0880 to 0.0004" in page
+    assert "<svg" in page
+    # RJafroc's Van Dyke sample size: 10 readers need 163 cases for 80% power.
+    planned = researcher_client.get(
+        reverse("analysis:plan"),
+        {"readers": "10", "cases": "163", "analysis": "RRRC", "alpha": "0.05", "power": "0.8"},
+    ).content.decode()
+    assert "80%" in planned
+    assert "<td>163</td>" in planned
+
+
+def test_the_plan_page_uses_a_studys_comparison_or_says_it_has_none(
+    study_setup: StudySetup, researcher_client: Client
+) -> None:
+    query = {**{"readers": "4, 8", "cases": "50, 100"}, "alpha": "0.05", "power": "0.8"}
+    page = researcher_client.get(
+        reverse("analysis:plan"), {**query, "study": study_setup.study.pk, "analysis": "RRRC"}
+    ).content.decode()
+    assert "Contest 2: 1. Timed vs 2. With AI" in page
+    assert "accuracy" in page
+    study_setup.hinted.delete()
+    page = researcher_client.get(
+        reverse("analysis:plan"), {**query, "study": study_setup.study.pk, "analysis": "RRRC"}
+    ).content.decode()
+    assert 'id="plan-problem"' in page
+
+
+def test_the_results_page_says_which_analysis_fits_and_links_to_planning(
+    study_setup: StudySetup, researcher_client: Client
+) -> None:
+    page = researcher_client.get(reverse("analysis:study", args=[study_setup.study.pk]))
+    text = page.content.decode()
+    assert "Which analysis fits" in text
+    assert "Cases nested within modality" in text
+    assert "MRMCaov" in text
+    assert reverse("analysis:plan") in text
+    assert "balanced accuracy" in text

@@ -219,3 +219,20 @@ def test_simulating_an_ai_phase_whose_model_has_not_predicted_yet_stores_nothing
         _simulate("--phase", str(timed.pk), "--phase", str(hinted.pk), "--n", "1")
     assert not Participant.objects.exists()
     assert not Reading.objects.exists()
+
+
+def test_create_study_builds_a_crossover_and_a_counterbalanced_paper_study() -> None:
+    dataset = held_out_catalogue()
+    predicting_run(dataset)
+    study, _ = _create_study(
+        "--dataset", dataset.name, "--preset", "crossover", "--washout-days", "21", "--confidence"
+    )
+    without, with_ai = study.phases.order_by("order")
+    assert (study.design, study.washout_days, study.asks_confidence) == ("crossover", 21, True)
+    assert [p.cases.count() for p in (without, with_ai)] == [70, 70]
+    assert with_ai.shares_cases_with == without
+    paper, _ = _create_study("--dataset", dataset.name, "--counterbalanced", "--scale", "0.5")
+    assert paper.design == "counterbalanced"
+    with_ai = Case.objects.filter(phase__study=paper, phase__order=3)
+    sets = Counter(with_ai.values_list("image_set", flat=True))
+    assert sets == {"A": 18, "B": 18}

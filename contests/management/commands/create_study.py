@@ -1,4 +1,5 @@
-"""``manage.py create_study --dataset NAME --preset paper``: the paper's study in one command."""
+"""``manage.py create_study --dataset NAME --preset paper|crossover``: a ready-made study in one
+command (the paper's, optionally counterbalanced; or a crossover with its washout)."""
 
 from __future__ import annotations
 
@@ -12,22 +13,51 @@ from django.utils import timezone
 from classifier.models import TrainingRun
 from contests.links import DEFAULT_BASE_URL, invitations_csv
 from contests.models import HintStyle, Study
+from contests.presets import CROSSOVER_WASHOUT_DAYS
 from contests.selectors.hints import hint_run_for
 from contests.services.errors import ContestError
 from contests.services.invitations import invitation_create_batch
-from contests.services.presets import study_create_paper, study_open_waiting_for_hints
+from contests.services.presets import (
+    PRESETS,
+    study_create_from_preset,
+    study_open_waiting_for_hints,
+)
 from lesions.models import Dataset
 
 
 class Command(BaseCommand):
     help = (
         "Build a study from a data set's held-out split. Preset 'paper': untimed 163; timed 35 "
-        "(45 s) without a hint; timed 35 (45 s) with the AI's output, gated. Prints the study id."
+        "(45 s) without a hint; timed 35 (45 s) with the AI's output, gated (--counterbalanced: "
+        "the two sets of 35 swap between those phases for half the readers). Preset "
+        "'crossover': the same 70 images at 45 s without and with the AI's output, in two "
+        "sessions --washout-days apart, half the readers starting with the AI. Prints the "
+        "study id."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dataset", required=True, help="Data set name (slug)")
-        parser.add_argument("--preset", choices=["paper"], default="paper")
+        parser.add_argument("--preset", choices=list(PRESETS), default="paper")
+        parser.add_argument(
+            "--counterbalanced",
+            action="store_true",
+            help="paper: contest 2's two image sets swap between its phases for half the readers",
+        )
+        parser.add_argument(
+            "--washout-days",
+            type=int,
+            default=CROSSOVER_WASHOUT_DAYS,
+            help="crossover: days from a reader's first session to their second (default 28)",
+        )
+        parser.add_argument(
+            "--confidence", action="store_true", help='Ask "How sure are you?" after each answer'
+        )
+        parser.add_argument(
+            "--block-size",
+            type=int,
+            default=4,
+            help="Readers are randomised to the two arms in blocks of this (even) size",
+        )
         parser.add_argument(
             "--hint-run",
             help="Training run whose predictions are the hints (default: the run with "
@@ -71,17 +101,21 @@ class Command(BaseCommand):
                     f"No model has predictions for {dataset}: train one, or bring predictions "
                     "made elsewhere with import_predictions, or name one with --hint-run."
                 )
-        extra = {"title": options["title"]} if options["title"] else {}
         try:
             # All or nothing: a study whose links could not be written is no use to anybody.
             with transaction.atomic():
-                study = study_create_paper(
+                study = study_create_from_preset(
+                    preset=options["preset"],
                     dataset=dataset,
                     hint_run=hint_run,
                     hint_style=options["hint_style"],
                     seed=options["seed"],
+                    title=options["title"],
                     scale=options["scale"],
-                    **extra,
+                    counterbalanced=options["counterbalanced"],
+                    washout_days=options["washout_days"],
+                    asks_confidence=options["confidence"],
+                    block_size=options["block_size"],
                 )
                 waiting = study_open_waiting_for_hints(study=study) if options["open"] else []
                 if options["invitations"]:

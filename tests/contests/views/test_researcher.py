@@ -16,7 +16,7 @@ from contests.services.builder import phase_cases_draw, phase_create, study_crea
 from contests.services.invitations import token_hash
 from contests.services.readings import reading_serve_next, reading_submit
 from tests.contests.factories import make_participant
-from tests.contests.researcher_catalogue import held_out_catalogue
+from tests.contests.researcher_catalogue import held_out_catalogue, predicting_run
 
 pytestmark = pytest.mark.django_db
 
@@ -304,3 +304,37 @@ def test_a_reader_s_page_lists_each_case_with_its_time_answer_and_truth(
         ).status_code
         == 404
     )
+
+
+def test_a_crossover_is_built_from_the_preset_page_with_its_options(
+    researcher_client: Client,
+) -> None:
+    dataset = held_out_catalogue(name="preset-set", per_class=12)
+    predicting_run(dataset)
+    form = {
+        "preset": "crossover",
+        "dataset": dataset.pk,
+        "hint_style": "all",
+        "title": "",
+        "scale": "0.1",
+        "seed": "0",
+        "washout_days": "14",
+        "block_size": "6",
+        "asks_confidence": "on",
+    }
+    response = researcher_client.post(reverse("contests:study_new_preset"), form)
+    study = Study.objects.get()
+    assert response["Location"] == reverse("contests:study", args=[study.pk])
+    assert (study.design, study.washout_days, study.block_size) == ("crossover", 14, 6)
+    assert study.asks_confidence
+    page = researcher_client.get(reverse("contests:study", args=[study.pk])).content.decode()
+    assert "washout 14 days" in page
+    assert "readers per arm: 0 / 0 (blocks of 6)" in page
+    assert "phase 1, by design" in page
+    odd = researcher_client.post(
+        reverse("contests:study_new_preset"),
+        {**form, "preset": "paper-counterbalanced", "block_size": "5"},
+    )
+    assert odd.status_code == 200
+    assert "even number" in odd.content.decode()
+    assert Study.objects.count() == 1
