@@ -70,13 +70,11 @@ def test_a_job_whose_workers_keep_dying_is_given_up_with_the_reason(
     for attempt in range(1, 4):
         lease_claim(job=row(job), worker=f"gpu@host{attempt}")
         make_stale(job)
-    result = run_task(job)
-    assert (
-        result == "skipped: gave up after 3 attempts: the worker died each time (last: gpu@host3)"
-    )
+    reason = "gave up after 3 attempts: the worker died each time (last: gpu@host3)"
+    assert run_task(job) == f"skipped: {reason}"
     now = row(job)
     assert now.status == JobStatus.FAILED
-    assert now.error == "gave up after 3 attempts: the worker died each time (last: gpu@host3)"
+    assert now.error == reason
     assert now.finished_at is not None
     assert (now.lease, now.attempts) == ("", 3)
 
