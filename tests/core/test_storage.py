@@ -70,7 +70,8 @@ def test_import_training_with_a_resume_and_predictions_need_no_filesystem_path(
     )
     assert result.created >= 50
     image = Image.objects.first()
-    assert image is not None and default_storage.exists(image.file.name)
+    assert image is not None
+    assert default_storage.exists(image.file.name)
     assert not Path(image.file.path).exists()  # a path names nothing: only the API reaches it
     dataset = Dataset.objects.get(name="standin")
     dataset_split(dataset=dataset, test_size=0.2, folds=2)
