@@ -5,6 +5,7 @@ core's outbox. The computing is ``classifier.runner``'s; the writes are here.
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -22,6 +23,8 @@ from core.models import JobStatus
 from core.services import JobRun, job_queue, job_running
 from core.storage import storage_delete, storage_fetch, storage_put
 from lesions.models import Image
+
+logger = logging.getLogger(__name__)
 
 # Share of a training job's bar for training; the held-out evaluation takes the rest.
 TRAIN_SHARE = 0.95
@@ -48,6 +51,7 @@ def _checkpoint_fetch(run: TrainingRun) -> Path:
     if run.checkpoint:
         storage_fetch(run.checkpoint, local)
         storage_fetch(runner.stored_best(run.checkpoint), best_weights_path(local))
+        logger.info("%s resumes from its stored checkpoint of epoch %d", run.name, run.epoch)
     return local
 
 
