@@ -169,7 +169,6 @@ def prediction_job_run(*, job: PredictionJob, task_id: str = "") -> PredictionJo
     message = f"predicting {len(job.image_ids)} images"
     with job_running(job, message=message, task_id=task_id) as lifecycle:
         written = run_predict(run=job.run, image_ids=job.image_ids)
-        PredictionJob.objects.filter(pk=job.pk).update(n_written=written)
-        job.n_written = written
+        lifecycle.update(n_written=written)
         lifecycle.result = f"{written} predictions written"
     return job

@@ -4,6 +4,7 @@ whose run another finishes from its checkpoint, with the same results as one wor
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,11 @@ def wait_until_trained(experiment: Experiment, fleet: Fleet, *, timeout: float) 
         time.sleep(0.2)
 
 
+def mean_run_s(experiment: Experiment) -> float:
+    runs = list(experiment.runs.all())
+    return sum((r.finished_at - r.started_at).total_seconds() for r in runs) / len(runs)
+
+
 def results(experiment: Experiment) -> dict[int, Any]:
     """What the seed fixes, per fold: each epoch's numbers and the held-out results."""
     out = {}
@@ -99,7 +105,9 @@ def test_two_workers_share_a_grid_and_one_finishes_the_run_of_a_worker_killed_mi
     print(
         f"\nfleet of cpu-demo runs ({len(FOLDS)} runs x {EPOCHS} epochs, one torch thread per "
         f"worker): 1 worker {one_worker_s:.1f} s, 2 workers {two_workers_s:.1f} s, "
-        f"speed-up {one_worker_s / two_workers_s:.2f}x"
+        f"speed-up {one_worker_s / two_workers_s:.2f}x (a run took {mean_run_s(one):.1f} s "
+        f"alone, {mean_run_s(two):.1f} s beside another; {os.cpu_count()} cores, load "
+        f"{os.getloadavg()[0]:.1f})"
     )
     assert {r.worker.split("@")[0] for r in two.runs.all()} == {"first", "second"}
     assert results(two) == results(one)
