@@ -112,6 +112,7 @@ def test_two_workers_share_a_grid_and_one_finishes_the_run_of_a_worker_killed_mi
     assert {r.worker.split("@")[0] for r in two.runs.all()} == {"first", "second"}
     assert results(two) == results(one)
     assert all(r.attempts == 1 for r in two.runs.all())
+    assert {r.device for r in two.runs.all()} == {"cpu (1 threads)"}  # one torch thread each
 
     # kill -9 a worker in the middle of a run: after an epoch is stored, before the last.
     three = grid(dataset, "one-killed")
