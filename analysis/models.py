@@ -19,9 +19,11 @@ class ReportJob(Job):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
-    # Relative to MEDIA_ROOT; the files written there, in the order they were written.
+    # The folder's name in the media store, and the file names stored in it.
     folder = models.CharField(max_length=300, blank=True)
     files = models.JSONField(default=list, blank=True)
+
+    task_name = "analysis.tasks.report_job_run_task"
 
     class Meta:
         ordering = ["-created_at"]

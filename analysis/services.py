@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -17,7 +16,8 @@ from analysis import exports, plots, readings_report, selectors
 from analysis.models import ReportJob
 from analysis.report_tables import report_tables, table_html
 from contests.models import Study
-from core.services import job_running
+from core.services import job_queue, job_running
+from core.storage import storage_delete, storage_put, work_dir
 
 # Told the fraction done and what is being done; whatever it returns is ignored.
 Progress = Callable[[float, str], object]
@@ -94,34 +94,38 @@ def study_report_write(
 def report_job_create(
     *, study: Study, include_simulated: bool = False, user: object | None = None
 ) -> ReportJob:
-    """A pending report job, queued on the default worker once this transaction commits."""
-    from analysis.tasks import report_job_run_task
-
+    """A pending report job, queued on the default worker through the outbox."""
     # An anonymous user (or the demo's None) leaves the job without an author.
     author = user if isinstance(user, get_user_model()) and user.is_authenticated else None
     job = ReportJob.objects.create(
         study=study, include_simulated=include_simulated, created_by=author
     )
-    transaction.on_commit(lambda: report_job_run_task.delay(job_id=job.pk))
+    job_queue(job=job)
     return job
 
 
-def report_job_folder(job: ReportJob) -> Path:
-    return Path(settings.MEDIA_ROOT) / "reports" / f"study-{job.study_id}" / f"job-{job.pk}"
+def report_job_folder(job: ReportJob) -> str:
+    """Where a report job's files are kept in the media store."""
+    return f"reports/study-{job.study_id}/job-{job.pk}"
 
 
 def report_job_run(*, job: ReportJob, task_id: str = "") -> ReportJob:
-    """Build a job's report files, writing its progress to the row as it goes."""
+    """Build a job's report files in this machine's work folder, then copy them to the media
+    store (disk, NFS or S3) and name them on the row: the page lists them only once all are
+    stored. Writing its progress to the row as it goes."""
     folder = report_job_folder(job)
+    work = work_dir("reports", f"job-{job.pk}")
     with job_running(job, message="building the report", task_id=task_id) as run:
         files = study_report_write(
             study=job.study,
-            folder=folder,
+            folder=work / "report",
             include_simulated=job.include_simulated,
             progress=run.progress,
         )
-        relative = folder.relative_to(Path(settings.MEDIA_ROOT)).as_posix()
-        ReportJob.objects.filter(pk=job.pk).update(folder=relative, files=files)
-        job.folder, job.files = relative, files
+        storage_delete(*(f"{job.folder}/{name}" for name in job.files if job.folder))
+        for name in files:
+            storage_put(work / "report" / name, f"{folder}/{name}")
+        shutil.rmtree(work, ignore_errors=True)
+        run.update(folder=folder, files=files)
         run.result = f"{len(files)} files"
     return job

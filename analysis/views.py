@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
-from django.conf import settings
+from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -145,10 +144,12 @@ def report_file(request: HttpRequest, pk: int, filename: str) -> FileResponse:
     job = get_object_or_404(ReportJob, pk=pk)
     if filename not in job.files:  # only the job's own files, never a path of the caller's
         raise Http404("no such file")
-    path = Path(settings.MEDIA_ROOT) / job.folder / filename
-    if not path.is_file():
+    name = f"{job.folder}/{filename}"
+    if not default_storage.exists(name):
         raise Http404("the file is gone")
-    return FileResponse(path.open("rb"), as_attachment=filename != "index.html")
+    return FileResponse(
+        default_storage.open(name, "rb"), as_attachment=filename != "index.html", filename=filename
+    )
 
 
 @researcher_required

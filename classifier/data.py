@@ -2,7 +2,8 @@
 
 Decoding a JPEG and resizing it costs about 4 ms per image per core: far slower than a GPU
 trains. So each image is decoded once per size into ``images.u8`` (a raw N x H x W x 3 uint8
-memmap) with ``index.json`` naming its rows, and every run at that size reads that cache.
+memmap) with ``index.json`` naming its rows, and every run at that size reads that cache. A
+cache's folder is named by its content and appears whole, in one rename (``build_cache``).
 Augmentation (random affine, flips, colour jitter) runs on whole batches on the training device.
 
 No Django here: this module takes paths, arrays and tensors.
@@ -10,12 +11,18 @@ No Django here: this module takes paths, arrays and tensors.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import json
 import math
 import os
+import shutil
+import time
+import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -29,8 +36,12 @@ from classifier.nets import IMAGENET_MEAN, IMAGENET_STD
 from lesions.imaging import DEFAULT_MAX_PIXELS, ImageTooLarge, open_checked
 
 Progress = Callable[[int, int], None]
+# An image to decode: a path, or a function that opens it (e.g. from Django's media store).
+ImageSource = str | Path | Callable[[], AbstractContextManager[IO[bytes]]]
 INDEX_FILE = "index.json"
 DATA_FILE = "images.u8"
+# A hidden build folder older than this was left by a worker that died while building.
+ABANDONED_BUILD_S = 6 * 3600
 
 
 def decode(
@@ -75,7 +86,13 @@ class ImageCache:
 
 
 def cache_folder(root: str | Path, name: str, size: tuple[int, int]) -> Path:
+    """The folder holding a data set's caches at ``size``, one sub-folder per content."""
     return Path(root) / name / f"{size[0]}x{size[1]}"
+
+
+def content_key(keys: Sequence[str], size: tuple[int, int]) -> str:
+    """A cache's name from what it holds: its images' keys (id and hash), in order, and size."""
+    return hashlib.sha256(json.dumps([list(size), list(keys)]).encode()).hexdigest()[:24]
 
 
 def open_cache(folder: Path) -> ImageCache | None:
@@ -87,60 +104,102 @@ def open_cache(folder: Path) -> ImageCache | None:
     return ImageCache(folder=folder, keys=tuple(meta["keys"]), size=(int(width), int(height)))
 
 
+def find_caches(parent: Path) -> list[ImageCache]:
+    """The finished caches under ``parent`` (a build in progress is hidden in a dot-folder)."""
+    if not parent.is_dir():
+        return []
+    found = (open_cache(sub) for sub in sorted(parent.iterdir()) if not sub.name.startswith("."))
+    return [cache for cache in found if cache is not None]
+
+
+def _sweep_abandoned_builds(parent: Path) -> None:
+    # A worker killed mid-build leaves its dot-folder behind; nobody will finish it.
+    cutoff = time.time() - ABANDONED_BUILD_S
+    for sub in parent.glob(".building-*"):
+        with contextlib.suppress(OSError):
+            if sub.stat().st_mtime < cutoff:
+                shutil.rmtree(sub)
+
+
+def _read(source: ImageSource, size: tuple[int, int], max_pixels: int) -> np.ndarray:
+    if callable(source):
+        with source() as handle:
+            return decode(handle, size, max_pixels=max_pixels)
+    return decode(source, size, max_pixels=max_pixels)
+
+
 def build_cache(
     *,
     root: str | Path,
     name: str,
     size: tuple[int, int],
-    items: Sequence[tuple[str, str | Path]],
+    items: Sequence[tuple[str, ImageSource]],
     progress: Progress | None = None,
     workers: int | None = None,
     max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> ImageCache:
-    """The cache of ``items`` (key, image path) at ``size``, decoding only what it lacks.
+    """A cache holding ``items`` (key, image path or opener) at ``size``, decoding only what no
+    cache has yet.
 
-    An image above ``max_pixels`` stops the build with ``ImageTooLarge`` naming it.
-
-    Keys already cached are copied, new ones decoded; the new cache replaces the old one in one
-    rename, so a reader never sees a half-written file and an interrupted build leaves the old.
+    Each cache is named by its content (``content_key``) and never changes once made: it is
+    written whole into a hidden folder, then renamed into place in one step, so no reader (in
+    this process, another worker, or a worker sharing the folder) ever sees a half-written
+    cache, and two workers building the same cache at once both end up with one whole copy.
+    Rows of an existing cache are copied rather than decoded again. A cache that a bigger one
+    now holds is left in place (another worker may be reading it); delete such folders while no
+    worker runs to free their space. An image above ``max_pixels`` stops the build with
+    ``ImageTooLarge`` naming it.
     """
-    folder = cache_folder(root, name, size)
-    existing = open_cache(folder)
-    wanted: dict[str, str | Path] = {}
-    for key, path in items:
-        wanted.setdefault(key, path)
-    old_keys = existing.keys if existing else ()
-    if existing and set(wanted) <= set(old_keys):
-        return existing
-    keys = tuple(old_keys) + tuple(k for k in wanted if k not in set(old_keys))
-    width, height = size
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f"{DATA_FILE}.tmp{os.getpid()}"
-    out = np.memmap(tmp, dtype=np.uint8, mode="w+", shape=(len(keys), height, width, 3))
-    if existing:
-        out[: len(old_keys)] = existing.array
-    todo = list(range(len(old_keys), len(keys)))
-    done = 0
+    parent = cache_folder(root, name, size)
+    wanted: dict[str, ImageSource] = {}
+    for key, source in items:
+        wanted.setdefault(key, source)
+    existing = find_caches(parent)
+    for cache in existing:
+        if set(wanted) <= set(cache.keys):
+            return cache
+    base = max(existing, key=lambda c: len(set(c.keys) & set(wanted)), default=None)
+    kept = tuple(k for k in base.keys if k in wanted) if base else ()
+    keys = kept + tuple(k for k in wanted if k not in set(kept))
+    parent.mkdir(parents=True, exist_ok=True)
+    _sweep_abandoned_builds(parent)
+    building = parent / f".building-{uuid.uuid4().hex}"
+    building.mkdir()
+    try:
+        width, height = size
+        out = np.memmap(
+            building / DATA_FILE, dtype=np.uint8, mode="w+", shape=(len(keys), height, width, 3)
+        )
+        if base is not None and kept:
+            out[: len(kept)] = base.array[base.rows(kept)]
+        todo = list(range(len(kept), len(keys)))
+        done = 0
 
-    def work(row: int) -> int:
+        def work(row: int) -> int:
+            try:
+                out[row] = _read(wanted[keys[row]], size, max_pixels)
+            except ImageTooLarge as error:
+                raise ImageTooLarge(f"{keys[row]}: {error}") from error
+            return row
+
+        # PIL releases the GIL while decoding and resizing, so threads use every core.
+        with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+            for _ in pool.map(work, todo):
+                done += 1
+                if progress and (done % 64 == 0 or done == len(todo)):
+                    progress(done, len(todo))
+        out.flush()
+        (building / INDEX_FILE).write_text(json.dumps({"size": list(size), "keys": list(keys)}))
+        final = parent / content_key(keys, size)
         try:
-            out[row] = decode(wanted[keys[row]], size, max_pixels=max_pixels)
-        except ImageTooLarge as error:
-            raise ImageTooLarge(f"{keys[row]}: {error}") from error
-        return row
-
-    # PIL releases the GIL while decoding and resizing, so threads use every core.
-    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-        for _ in pool.map(work, todo):
-            done += 1
-            if progress and (done % 64 == 0 or done == len(todo)):
-                progress(done, len(todo))
-    out.flush()
-    os.replace(tmp, folder / DATA_FILE)
-    index_tmp = folder / f"{INDEX_FILE}.tmp{os.getpid()}"
-    index_tmp.write_text(json.dumps({"size": list(size), "keys": list(keys)}))
-    os.replace(index_tmp, folder / INDEX_FILE)
-    return ImageCache(folder=folder, keys=keys, size=size)
+            os.rename(building, final)
+        except OSError:
+            if not (final / INDEX_FILE).exists():
+                raise
+            # Another worker finished the same cache first: use that one.
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    return ImageCache(folder=final, keys=keys, size=size)
 
 
 def fits_on_device(nbytes: int, device: torch.device, reserve: float = 0.5) -> bool:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -153,8 +151,11 @@ class TrainingRun(Job):
     )
     best_score = models.FloatField(null=True, blank=True)
     device = models.CharField(max_length=100, blank=True)
+    # The latest epoch's checkpoint in the media store (best.pt beside it, when there is one).
     checkpoint = models.CharField(max_length=500, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
+
+    task_name = "classifier.tasks.train_run"
+    task_argument = "run_id"
 
     class Meta:
         ordering = ["-created_at"]
@@ -169,9 +170,9 @@ class TrainingRun(Job):
     def __str__(self) -> str:
         return self.name
 
-    def checkpoint_path(self) -> Path:
-        """Where the run's checkpoint lives: under MEDIA_ROOT, shared by every worker."""
-        return Path(settings.MEDIA_ROOT) / "classifier" / "runs" / str(self.pk) / "checkpoint.pt"
+    def storage_folder(self) -> str:
+        """Where the run's checkpoints are kept in the media store, shared by every worker."""
+        return f"classifier/runs/{self.pk}"
 
 
 class Prediction(models.Model):
@@ -226,6 +227,8 @@ class PredictionJob(Job):
     image_ids = models.JSONField(default=list, help_text=_("Primary keys of lesions.Image"))
     label = models.CharField(max_length=200, blank=True, help_text=_("What the images are for"))
     n_written = models.PositiveIntegerField(default=0)
+
+    task_name = "classifier.tasks.predict_images"
 
     class Meta:
         ordering = ["-created_at"]

@@ -8,6 +8,7 @@ writes nothing to the database: ``classifier.services`` runs the jobs and stores
 from __future__ import annotations
 
 import functools
+import posixpath
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -17,12 +18,16 @@ from typing import IO
 import numpy as np
 import torch
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 
 from classifier import data as D
 from classifier import inference, training
+from classifier.checkpoints import TrainState
 from classifier.models import Experiment, TrainingRun
 from classifier.nets import LesionNet, clinical_matrix
 from classifier.train_config import TrainConfig
+from core.storage import storage_cached, work_dir
 from lesions.codes import DIAGNOSES
 from lesions.models import Image, Partition
 
@@ -34,8 +39,13 @@ def image_key(image: Image) -> str:
     return f"{image.pk}-{image.sha256[:16]}"
 
 
-def image_path(image: Image) -> Path:
-    return Path(image.file.path)
+def image_source(image: Image) -> Callable[[], File[bytes]]:
+    """Opens the image's file in the media store (disk, NFS or S3), a fresh handle per call so
+    that the cache's threads never share one."""
+    storage, name = image.file.storage, image.file.name
+    if not name:
+        raise ValueError(f"Image {image.pk} has no stored file")
+    return lambda: storage.open(name, "rb")
 
 
 @dataclass
@@ -64,7 +74,7 @@ def cached_images(
         root=settings.IMAGE_CACHE_DIR,
         name=dataset.name,
         size=size,
-        items=[(image_key(i), image_path(i)) for i in everything],
+        items=[(image_key(i), image_source(i)) for i in everything],
         progress=progress,
         max_pixels=settings.IMAGE_MAX_PIXELS,
     )
@@ -174,6 +184,29 @@ def test_images(run: TrainingRun) -> list[Image]:
     )
 
 
+def work_checkpoint(run: TrainingRun) -> Path:
+    """Where this machine trains the run: its checkpoint, on local disk while it trains."""
+    return work_dir("classifier", f"run-{run.pk}") / "checkpoint.pt"
+
+
+def stored_best(checkpoint_name: str) -> str:
+    """The stored best weights that go with a stored checkpoint (``best.pt`` beside it)."""
+    return posixpath.join(posixpath.dirname(checkpoint_name), "best.pt")
+
+
+def run_checkpoint_file(run: TrainingRun) -> Path:
+    """A local file of the run's latest checkpoint (with its best weights beside it): the
+    stored one named on the row, fetched once, else one trained here and not stored yet."""
+    if run.checkpoint:
+        local = storage_cached(run.checkpoint)
+        if default_storage.exists(stored_best(run.checkpoint)):
+            storage_cached(stored_best(run.checkpoint))
+        return local
+    if work_checkpoint(run).exists():
+        return work_checkpoint(run)
+    raise FileNotFoundError(f"Run {run.name!r} has no checkpoint")
+
+
 def train(
     *,
     run: TrainingRun,
@@ -181,8 +214,9 @@ def train(
     callback: training.Callback | None = None,
     cache_progress: Progress | None = None,
     stop_after_epoch: int | None = None,
+    on_checkpoint: Callable[[TrainState], None] | None = None,
 ) -> training.TrainResult:
-    """Train the run's fold into ``run.checkpoint_path()``, resuming from it when it exists."""
+    """Train the run's fold into ``work_checkpoint(run)``, resuming from it when it exists."""
     config = run_config(run)
     train_set, val_set = fold_images(run)
     if not train_set:
@@ -193,18 +227,16 @@ def train(
     return training.train(
         config,
         train_data(arrays, len(train_set), extra),
-        run.checkpoint_path(),
+        work_checkpoint(run),
         device=device,
         callback=callback,
         stop_after_epoch=stop_after_epoch,
+        on_checkpoint=on_checkpoint,
     )
 
 
 def run_model(run: TrainingRun, device: torch.device | None = None) -> LesionNet:
-    checkpoint = run.checkpoint_path()
-    if not checkpoint.exists():
-        raise FileNotFoundError(f"Run {run.name!r} has no checkpoint at {checkpoint}")
-    return inference.load_model(checkpoint, device)
+    return inference.load_model(run_checkpoint_file(run), device)
 
 
 def probabilities_of(
@@ -280,19 +312,18 @@ def device_name(device: torch.device) -> str:
 
 
 @functools.lru_cache(maxsize=2)
-def _cached_model(run_id: int, checkpoint: str, stamp: float) -> LesionNet:
-    # Keyed by the checkpoint's modification time, so a retrained run is loaded afresh.
-    return inference.load_model(Path(checkpoint), torch.device("cpu"))
+def _cached_model(run: TrainingRun, checkpoint: str) -> LesionNet:
+    # Keyed by the stored checkpoint's name, which is new for every epoch a run trains.
+    return inference.load_model(run_checkpoint_file(run), torch.device("cpu"))
 
 
 def predict_upload(
     *, run: TrainingRun, image_file: IO[bytes], age: float | None, sex: str, site: str
 ) -> dict[str, float]:
     """The run's seven probabilities for one uploaded image and its clinical data."""
-    checkpoint = run.checkpoint_path()
-    if not checkpoint.exists():
+    if not run.checkpoint:
         raise FileNotFoundError(f"Run {run.name!r} has no checkpoint")
-    model = _cached_model(run.pk, str(checkpoint), checkpoint.stat().st_mtime)
+    model = _cached_model(run, run.checkpoint)
     try:
         pixels = D.decode(image_file, run_config(run).size, max_pixels=settings.IMAGE_MAX_PIXELS)
     except (OSError, ValueError) as error:

@@ -1,7 +1,8 @@
 """Celery tasks on the ``gpu`` queue: thin shells that take ids and call the services.
 
-A task delivered again (worker killed, retried) finds the run's checkpoint and resumes from it;
-a task for a job that already succeeded does nothing.
+A task queued again after its worker died finds the run's stored checkpoint and resumes from
+it; a copy delivered while another worker holds the job's lease, or a task for a job that
+already succeeded, does nothing (``core.services.job_running`` claims the lease).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from torch import nn
 
 from analysis.metrics import balanced_accuracy
 from classifier import data as D
-from classifier.checkpoints import Checkpointer
+from classifier.checkpoints import Checkpointer, TrainState
 from classifier.inference import autocast, pick_device, predict_logits, to_device
 from classifier.nets import LesionNet
 from classifier.train_config import TrainConfig, model_from_config
@@ -268,12 +268,14 @@ def train(
     device: torch.device | None = None,
     callback: Callback | None = None,
     stop_after_epoch: int | None = None,
+    on_checkpoint: Callable[[TrainState], None] | None = None,
 ) -> TrainResult:
     """Train (or resume from ``checkpoint``) for ``config.epochs``; checkpoint after each epoch.
 
-    ``stop_after_epoch`` ends the call early, as an interrupted worker would, leaving the
-    checkpoint to resume from. The returned model holds the best validation weights when there
-    was a validation set, else the last ones.
+    ``on_checkpoint(state)`` hears of each checkpoint once it is whole on disk (a service copies
+    it to shared storage and records the epoch). ``stop_after_epoch`` ends the call early, as
+    an interrupted worker would, leaving the checkpoint to resume from. The returned model
+    holds the best validation weights when there was a validation set, else the last ones.
     """
     device = device or pick_device()
     seed_everything(config.seed, deterministic=config.deterministic)
@@ -312,6 +314,8 @@ def train(
         saver.save(
             config=config, model=model, optimizer=optimizer, scheduler=scheduler, state=state
         )
+        if on_checkpoint:
+            on_checkpoint(state)
         if callback:
             callback(epoch_report(record, config.epochs))
         patience = config.early_stopping_patience

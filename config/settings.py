@@ -207,8 +207,40 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=50_000_000)
 # Decoded uint8 image caches, one per data set and size, shared by every training run.
 IMAGE_CACHE_DIR = Path(env.str("IMAGE_CACHE_DIR", default=str(VAR_DIR / "cache")))
+# Work in progress that torch and the report writer need as local files (a run's checkpoints
+# while it trains, a report being written, fetched models): each worker's own disk. Results go
+# to the media store through Django's storage API, which every worker shares.
+WORK_DIR = Path(env.str("WORK_DIR", default=str(VAR_DIR / "work")))
+
+
+def _media_storage() -> dict[str, object]:
+    """The media store: MEDIA_ROOT on a local or shared (NFS) filesystem, or S3-compatible
+    object storage (django-storages) with MEDIA_STORAGE=s3 and the AWS_* variables."""
+    kind = env.str("MEDIA_STORAGE", default="filesystem")
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind == "s3":
+        return {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+                "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+                "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+                "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+                "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+                "location": env.str("AWS_LOCATION", default=""),
+                # Private objects; the platform streams media itself, never links to the store.
+                "default_acl": None,
+                "querystring_auth": True,
+                # As on a filesystem: a name already taken gets another, never overwritten.
+                "file_overwrite": False,
+            },
+        }
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be filesystem or s3, not {kind!r}")
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage(),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if STATIC_COLLECTED
@@ -267,6 +299,25 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60 * 60 * 24)
+CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 600
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://", "sentinel://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Redis hands an unacknowledged task to another worker after this many seconds: above
+        # the longest task, so a GPU run is never delivered twice while its worker is alive.
+        # A worker that died is found sooner, by its job's lease (JOB_LEASE_SECONDS).
+        "visibility_timeout": CELERY_TASK_TIME_LIMIT + 3600,
+        "socket_connect_timeout": 5,
+    }
+# Queueing while the broker is down fails within seconds (the job stays in the outbox) instead
+# of holding a researcher's request for a long retry loop.
+CELERY_BROKER_CONNECTION_TIMEOUT = 5
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="django-db")
 CELERY_RESULT_EXTENDED = True
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -277,14 +328,28 @@ CELERY_TASK_TRACK_STARTED = True
 CELERY_TASK_SEND_SENT_EVENT = True
 CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60 * 60 * 24)
-CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 600
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
-# --- Periodic jobs (the compose stack's `beat` service runs them) ------------------------------
+# --- Jobs: leases on their rows, the periodic requeue, the outbox ---------------------------
+# A running job's worker renews its lease every JOB_HEARTBEAT_SECONDS; a lease silent for
+# JOB_LEASE_SECONDS belongs to a dead worker and may be taken over. A job is claimed at most
+# JOB_MAX_ATTEMPTS times, then marked failed with the reason.
+JOB_HEARTBEAT_SECONDS = env.float("JOB_HEARTBEAT_SECONDS", default=5.0)
+JOB_LEASE_SECONDS = env.float("JOB_LEASE_SECONDS", default=60.0)
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
+if JOB_LEASE_SECONDS < 3 * JOB_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured("JOB_LEASE_SECONDS must be at least 3 heartbeats long")
+# Celery beat: requeue what dead workers left, deliver the outbox.
+JOB_MAINTAIN_SECONDS = env.float("JOB_MAINTAIN_SECONDS", default=30.0)
 CELERY_BEAT_SCHEDULE = {
+    "jobs-maintain": {
+        "task": "core.tasks.jobs_maintain_task",
+        "schedule": JOB_MAINTAIN_SECONDS,
+        # Not piled up while no default worker runs: the next one does the same work.
+        "options": {"queue": "default", "expires": JOB_MAINTAIN_SECONDS},
+    },
     # A crossover reader's optional reminder that their second session has opened.
     "contests-session-reminders": {
         "task": "contests.tasks.session_reminders_send_task",

@@ -39,7 +39,9 @@ class GanRun(Job):
     grids = models.JSONField(default=list, blank=True, help_text=_("Sample grid file per phase"))
     checkpoint = models.CharField(max_length=500, blank=True)
     device = models.CharField(max_length=100, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
+
+    task_name = "gan.tasks.train_gan_run"
+    task_argument = "run_id"
 
     class Meta:
         ordering = ["-created_at"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,8 +43,13 @@ def training_images_queryset(*, dataset: Dataset) -> QuerySet[Image]:
     return images.select_related("lesion").order_by("pk")
 
 
-def _square(path: Path, size: int) -> np.ndarray:
-    with open_checked(path, max_pixels=settings.IMAGE_MAX_PIXELS) as opened:
+def _square(image: Image, size: int) -> np.ndarray:
+    if not image.file.name:
+        raise ValueError(f"image {image.pk} has no stored file")
+    with (
+        image.file.storage.open(image.file.name, "rb") as handle,
+        open_checked(handle, max_pixels=settings.IMAGE_MAX_PIXELS) as opened,
+    ):
         picture = opened.convert("RGB")
         side = min(picture.size)
         left, top = (picture.width - side) // 2, (picture.height - side) // 2
@@ -57,15 +64,17 @@ def real_images(*, dataset: Dataset, size: int) -> RealImages:
         raise ValueError(f"data set {dataset.name!r} has no real training images")
     ids = [row.pk for row in rows]
     digest = hashlib.sha256(",".join(f"{r.pk}:{r.sha256}" for r in rows).encode()).hexdigest()
+    # Named by content (the images' ids and hashes, and the size), written whole then renamed:
+    # a worker sharing the folder never reads a half-written file.
     cache = Path(settings.IMAGE_CACHE_DIR) / "gan" / f"{dataset.pk}-{size}-{digest[:16]}.npy"
     if cache.exists():
         images = np.load(cache)
     else:
-        images = np.stack([_square(Path(row.file.path), size) for row in rows])
+        images = np.stack([_square(row, size) for row in rows])
         cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(".tmp.npy")
+        tmp = cache.with_name(f".{cache.stem}.{uuid.uuid4().hex}.npy")
         np.save(tmp, images)
-        tmp.replace(cache)
+        os.replace(tmp, cache)
     labels = np.array([DIAGNOSIS_INDEX[row.lesion.diagnosis] for row in rows], np.int64)
     clinical = [Clinical(row.age, row.sex, row.localization) for row in rows]
     return RealImages(images=images, labels=labels, clinical=clinical, image_ids=ids)
@@ -107,5 +116,11 @@ def generated_by_diagnosis(*, run: GanRun) -> dict[str, list[GeneratedImage]]:
     return groups
 
 
-def run_dir(run: GanRun) -> Path:
-    return Path(settings.MEDIA_ROOT) / "gan" / "runs" / str(run.pk)
+def run_storage_folder(run: GanRun) -> str:
+    """Where a run's checkpoints and sample grids are kept in the media store."""
+    return f"gan/runs/{run.pk}"
+
+
+def grid_name(run: GanRun, grid: str) -> str:
+    """The stored name of one of the run's sample grids (as recorded in ``run.grids``)."""
+    return f"{run_storage_folder(run)}/grids/{grid}"

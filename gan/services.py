@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import shutil
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,10 +17,11 @@ from django.db import transaction
 from django.utils.text import slugify
 from PIL import Image as PILImage
 
-from core.services import job_running
+from core.services import JobRun, job_queue, job_running
+from core.storage import storage_cached, storage_delete, storage_fetch, storage_put, work_dir
 from gan.clinical import ClinicalSampler
 from gan.models import GanEvaluation, GanRun, GeneratedImage, Preset
-from gan.selectors import real_images, run_dir, training_images_queryset
+from gan.selectors import grid_name, real_images, run_storage_folder, training_images_queryset
 from gan.training import Progress, TrainConfig, Trainer, generate, load_generator, preset
 from lesions.codes import DIAGNOSES, DIAGNOSIS_INDEX
 from lesions.models import Dataset, Image, Lesion
@@ -71,11 +74,9 @@ def gan_run_queue(
     gallery_per_class: int = 8,
     overrides: dict[str, Any] | None = None,
 ) -> GanRun:
-    """Queue a run's training on the gpu queue once this transaction commits: ``run`` as it is,
+    """Queue a run's training on the gpu queue through the outbox: ``run`` as it is,
     or without one a new run on ``dataset``, made by ``gan_run_create`` from the other arguments
     (which refuses a synthetic data set or one without real training images: ValueError)."""
-    from gan.tasks import train_gan_run  # the task calls this module's services: import late
-
     if run is None:
         if dataset is None:
             raise ValueError("queue an existing run, or name the data set of a new one")
@@ -87,8 +88,7 @@ def gan_run_queue(
             gallery_per_class=gallery_per_class,
             overrides=overrides,
         )
-    run_id = run.pk
-    transaction.on_commit(lambda: train_gan_run.delay(run_id=run_id))
+    job_queue(job=run)
     return run
 
 
@@ -105,23 +105,60 @@ def _progress_message(progress: Progress, n_phases: int) -> str:
     )
 
 
+class _CheckpointStore:
+    """Copies a training run's checkpoints and new sample grids to the media store as they are
+    written, and records each on the row (only while the run's lease holds)."""
+
+    def __init__(self, job: JobRun[GanRun], local: Path) -> None:
+        self.job = job
+        self.local = local
+        self.stored_grids: set[str] = set()
+        self.trainer: Trainer | None = None
+
+    def __call__(self, checkpoint: Path) -> None:
+        trainer, run = self.trainer, self.job.job
+        if trainer is None:
+            return
+        for grid in trainer.grids:
+            if grid not in self.stored_grids:
+                storage_put(self.local / "grids" / grid, grid_name(run, grid))
+                self.stored_grids.add(grid)
+        # A new name per step: the row always names a whole checkpoint.
+        name = f"{run_storage_folder(run)}/step-{trainer.step:08d}/checkpoint.pt"
+        if name == run.checkpoint:
+            return
+        storage_put(checkpoint, name)
+        previous = run.checkpoint
+        self.job.update(checkpoint=name, grids=list(trainer.grids))
+        storage_delete(previous)
+
+
 def gan_run_train(
     *, run: GanRun, task_id: str = "", on_progress: Callable[[Progress], None] | None = None
 ) -> GanRun:
     """Train (or resume) a run to the end, writing its progress on the row, then fill its gallery.
 
-    Safe to call again after a crash: training resumes from the run's last checkpoint and the
-    gallery is generated only once.
+    Safe to call again after a crash, on any worker: training resumes from the run's last stored
+    checkpoint and the gallery is generated only once. Checkpoints and grids are written in this
+    machine's work folder and copied to the media store as they come.
     """
     config = TrainConfig.from_dict(run.config)
     device = _device()
     with job_running(
         run, message="loading images", task_id=task_id, min_interval=WRITE_EVERY_S
     ) as job:
-        GanRun.objects.filter(pk=run.pk).update(attempts=run.attempts + 1, device=str(device))
+        job.update(device=str(device))
         data = real_images(dataset=run.dataset, size=config.net.final_size)
-        trainer = Trainer(config, data.images, data.labels, run_dir(run), device=device)
+        local = work_dir("gan", f"run-{run.pk}")
+        shutil.rmtree(local, ignore_errors=True)
+        storage_fetch(run.checkpoint, local / "checkpoint.pt")
+        store = _CheckpointStore(job, local)
+        trainer = Trainer(
+            config, data.images, data.labels, local, device=device, on_checkpoint=store
+        )
         trainer.load_checkpoint()
+        store.trainer = trainer
+        store.stored_grids.update(trainer.grids)  # stored before the checkpoint that lists them
 
         def report(progress: Progress) -> None:
             if on_progress:
@@ -129,27 +166,25 @@ def gan_run_train(
             message = _progress_message(progress, config.net.n_phases)
             # The end of a phase is always written: its grid and checkpoint are new.
             if job.progress(0.95 * progress.fraction, message, force=progress.phase_done):
-                GanRun.objects.filter(pk=run.pk).update(
+                job.update(
                     phase=progress.phase,
                     resolution=progress.resolution,
                     alpha=progress.alpha,
                     images_seen=progress.images_seen,
                     losses=progress.losses,
                     history=_thin(trainer.history),
-                    grids=trainer.grids,
-                    checkpoint=str(trainer.checkpoint_path),
                 )
 
         trainer.train(on_progress=report)
-        GanRun.objects.filter(pk=run.pk).update(
+        job.update(
             phase=config.net.n_phases - 1,
             resolution=config.net.final_size,
             alpha=1.0,
             images_seen=trainer.images_seen,
             history=_thin(trainer.history),
-            grids=trainer.grids,
-            checkpoint=str(trainer.checkpoint_path),
+            grids=list(trainer.grids),
         )
+        shutil.rmtree(local, ignore_errors=True)
         run.refresh_from_db()
         missing = run.gallery_per_class * len(DIAGNOSES) - run.generated.count()
         if missing > 0:
@@ -195,7 +230,7 @@ def gan_images_generate(
         raise ValueError(f"unknown diagnosis {diagnosis!r}; choose one of {', '.join(DIAGNOSES)}")
     if not run.checkpoint:
         raise ValueError(f"GAN run {run.pk} has no checkpoint yet")
-    generator, config = load_generator(run_dir(run) / "checkpoint.pt")
+    generator, config = load_generator(storage_cached(run.checkpoint))
     if real is None:
         real = real_images(dataset=run.dataset, size=config.net.final_size).records()
     sampler = ClinicalSampler(real)
@@ -256,7 +291,7 @@ def gan_run_evaluate(
 
     if not run.checkpoint:
         raise ValueError(f"GAN run {run.pk} has no checkpoint yet")
-    generator, config = load_generator(run_dir(run) / "checkpoint.pt")
+    generator, config = load_generator(storage_cached(run.checkpoint))
     data = real_images(dataset=run.dataset, size=config.net.final_size)
     n_classes = len(DIAGNOSES)
     check_codes = np.arange(n_label_check) % n_classes

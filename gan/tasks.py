@@ -12,8 +12,9 @@ from gan.services import gan_run_train
 
 @gpu_task(bind=True)
 def train_gan_run(self: Any, *, run_id: int) -> int:
-    """Train a GAN run to the end. Delivered again after a crash (acks_late), it resumes from
-    the run's last checkpoint; a finished run is left as it is."""
+    """Train a GAN run to the end. Queued again after its worker died, it resumes from the
+    run's last stored checkpoint; a copy delivered while another worker holds the run's lease,
+    or one for a finished run, leaves it as it is."""
     run = GanRun.objects.get(pk=run_id)
     if not job_is_done(run):
         gan_run_train(run=run, task_id=self.request.id or "")

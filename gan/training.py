@@ -177,6 +177,7 @@ class Trainer:
         labels: np.ndarray,
         out_dir: Path,
         device: str | torch.device = "cpu",
+        on_checkpoint: Callable[[Path], None] | None = None,
     ) -> None:
         size = config.net.final_size
         if images.ndim != 4 or images.shape[1:] != (size, size, 3) or images.dtype != np.uint8:
@@ -189,6 +190,8 @@ class Trainer:
         self.device = torch.device(device)
         self.out_dir = Path(out_dir)
         self.out_dir.mkdir(parents=True, exist_ok=True)
+        # Told of each checkpoint once it is whole on disk (a service copies it to shared storage).
+        self.on_checkpoint = on_checkpoint
         self.images = torch.from_numpy(np.ascontiguousarray(images))
         self.labels = torch.from_numpy(labels.astype(np.int64))
         # Codes are drawn with the real data's class frequencies: with uniform codes the critic
@@ -348,6 +351,8 @@ class Trainer:
         tmp = self.checkpoint_path.with_suffix(".tmp")
         torch.save(self.state(), tmp)
         os.replace(tmp, self.checkpoint_path)
+        if self.on_checkpoint:
+            self.on_checkpoint(self.checkpoint_path)
         return self.checkpoint_path
 
     def load_checkpoint(self, path: Path | None = None) -> bool:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django import forms
+from django.core.files.storage import Storage, default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from core.decorators import researcher_required
 from gan import charts
 from gan.models import GanRun, GeneratedImage, Preset
-from gan.selectors import generated_by_diagnosis, run_dir
+from gan.selectors import generated_by_diagnosis, grid_name
 from gan.services import gan_run_queue
 from lesions.codes import DIAGNOSIS_NAMES
 from lesions.models import Dataset
@@ -67,10 +66,11 @@ def run_status(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "gan/_status.html", {"run": run})
 
 
-def _file(path: Path, content_type: str) -> FileResponse:
-    if not path.is_file():
+def _file(storage: Storage, name: str, content_type: str) -> FileResponse:
+    """A stored file (disk, NFS or S3) streamed back; 404 when it is not there."""
+    if not name or not storage.exists(name):
         raise Http404("no such file")
-    return FileResponse(path.open("rb"), content_type=content_type)
+    return FileResponse(storage.open(name, "rb"), content_type=content_type)
 
 
 @researcher_required
@@ -78,13 +78,13 @@ def grid(request: HttpRequest, pk: int, name: str) -> FileResponse:
     run = get_object_or_404(GanRun, pk=pk)
     if name not in run.grids:  # only the names the run itself recorded, never a path
         raise Http404("no such grid")
-    return _file(run_dir(run) / "grids" / name, "image/png")
+    return _file(default_storage, grid_name(run, name), "image/png")
 
 
 @researcher_required
 def generated_image(request: HttpRequest, pk: int) -> FileResponse:
     item = get_object_or_404(GeneratedImage.objects.select_related("image"), pk=pk)
-    return _file(Path(item.image.file.path), "image/jpeg")
+    return _file(item.image.file.storage, item.image.file.name or "", "image/jpeg")
 
 
 @researcher_required

@@ -14,11 +14,12 @@ mkdir -p var/log
 echo "==> Database"
 $PY manage.py migrate --noinput
 
-echo "==> Workers (queues: default, gpu)"
+echo "==> Workers (queues: default, gpu) and beat (requeues what a stopped worker left)"
 pids=()
 # A worker's warm shutdown waits for its running task (a training run can take minutes): give
-# it a few seconds, then stop it hard. GPU tasks are acknowledged late and resume from their
-# checkpoint the next time the demo starts.
+# it a few seconds, then stop it hard. Its job keeps its last checkpoint; the next time the demo
+# starts, beat's periodic job finds the job's lease stale (a minute after it stopped) and queues
+# it again, and it resumes from that checkpoint.
 cleanup() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for _ in $(seq 10); do
@@ -35,6 +36,9 @@ $PY -m celery -A config worker -Q default -n default@%h --concurrency 1 --loglev
 pids+=($!)
 $PY -m celery -A config worker -Q gpu -n gpu@%h --concurrency 1 --loglevel INFO \
     --logfile var/log/worker-gpu.log &
+pids+=($!)
+$PY -m celery -A config beat --loglevel INFO --schedule var/celerybeat-schedule \
+    --logfile var/log/beat.log &
 pids+=($!)
 
 echo "==> Demo data ($DEMO_IMAGES stand-in images)"

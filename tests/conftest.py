@@ -11,9 +11,10 @@ from django.core.cache import caches
 from django.test import Client
 
 from core.permissions import RESEARCHERS_GROUP
-from tests.worker import celery_worker_process
+from tests.worker import celery_worker_process, celery_workers
 
-__all__ = ["celery_worker_process"]  # a fixture: a real Celery worker (tests/worker.py)
+# Fixtures: a real Celery worker, and a fleet of them (tests/worker.py).
+__all__ = ["celery_worker_process", "celery_workers"]
 
 
 @pytest.fixture(autouse=True)
@@ -21,6 +22,7 @@ def _isolated_media(settings: Any, tmp_path: Path) -> None:
     """Every test writes its files under its own temporary folder, never into var/."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.IMAGE_CACHE_DIR = tmp_path / "cache"
+    settings.WORK_DIR = tmp_path / "work"
 
 
 @pytest.fixture(autouse=True)

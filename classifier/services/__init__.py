@@ -13,7 +13,6 @@ Jobs (``classifier.services.jobs``)
     run_train_and_evaluate(*, run, task_id="", device=None, listener=None) -> TrainingRun
     run_evaluate(*, run, device=None) -> Evaluation
     run_predict(*, run, image_ids, device=None) -> int
-    run_epoch_record(*, run, epoch, history, best_score) -> None
     prediction_job_create(*, run, image_ids, label="", queue=True) -> PredictionJob
     prediction_job_run(*, job, task_id="") -> PredictionJob
 
@@ -35,7 +34,6 @@ from classifier.services.experiments import (
 from classifier.services.jobs import (
     prediction_job_create,
     prediction_job_run,
-    run_epoch_record,
     run_evaluate,
     run_predict,
     run_train_and_evaluate,
@@ -57,7 +55,6 @@ __all__ = [
     "prediction_job_run",
     "predictions_import",
     "predictions_store",
-    "run_epoch_record",
     "run_evaluate",
     "run_predict",
     "run_queue",

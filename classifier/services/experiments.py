@@ -21,6 +21,7 @@ from classifier.models import (
 )
 from classifier.nets import timm_name
 from core.models import JobStatus
+from core.services import job_queue
 from lesions.models import Dataset
 
 EXPERIMENT_FIELDS = frozenset(
@@ -144,13 +145,9 @@ def experiment_runs_create(*, experiment: Experiment) -> list[TrainingRun]:
 
 
 def run_queue(*, run: TrainingRun) -> None:
-    """Send the run's training task once the current transaction commits."""
-    # Imported here: the tasks call these services, so a module-level import would be a cycle.
-    # The task object (not its name through send_task) carries its queue and retry options.
-    from classifier.tasks import train_run
-
-    run_id = run.pk
-    transaction.on_commit(lambda: train_run.delay(run_id=run_id))
+    """Queue the run's training task through the outbox: sent once the current transaction
+    commits, or later by the periodic sender while the broker is unreachable."""
+    job_queue(job=run)
 
 
 def experiment_queue(*, experiment: Experiment) -> int:

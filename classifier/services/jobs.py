@@ -1,27 +1,30 @@
 """The classifier's jobs, each through core's one life cycle (``job_running``): training and
-evaluating a run, evaluating it again, and predicting chosen images. Queueing waits for the
-transaction to commit. The computing is ``classifier.runner``'s; the writes are here.
+evaluating a run, evaluating it again, and predicting chosen images. Queueing goes through
+core's outbox. The computing is ``classifier.runner``'s; the writes are here.
 """
 
 from __future__ import annotations
 
+import logging
+import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import torch
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 
 from classifier import inference, runner
+from classifier.checkpoints import TrainState, best_weights_path
 from classifier.models import Evaluation, PredictionJob, TrainingRun
 from classifier.services.predictions import evaluation_store, predictions_store
 from classifier.training import EpochReport
 from core.models import JobStatus
-from core.services import job_running
+from core.services import JobRun, job_queue, job_running
+from core.storage import storage_delete, storage_fetch, storage_put
 from lesions.models import Image
+
+logger = logging.getLogger(__name__)
 
 # Share of a training job's bar for training; the held-out evaluation takes the rest.
 TRAIN_SHARE = 0.95
@@ -29,20 +32,6 @@ TRAIN_SHARE = 0.95
 PROGRESS_INTERVAL = 2.0
 
 Listener = Callable[[float, str], None]
-
-
-def _run_update(run: TrainingRun, **fields: Any) -> None:
-    # One UPDATE of these fields only: the job's status fields stay the life cycle's.
-    TrainingRun.objects.filter(pk=run.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(run, name, value)
-
-
-def run_epoch_record(
-    *, run: TrainingRun, epoch: int, history: list[dict[str, Any]], best_score: float | None
-) -> None:
-    """Store a finished epoch (one UPDATE: the progress fields stay the job writers')."""
-    _run_update(run, epoch=epoch, history=history, best_score=best_score)
 
 
 def _epoch_message(epoch: EpochReport) -> str:
@@ -54,6 +43,40 @@ def _epoch_message(epoch: EpochReport) -> str:
     return message
 
 
+def _checkpoint_fetch(run: TrainingRun) -> Path:
+    """This machine's work folder for the run, holding the run's stored checkpoint (if any):
+    the shared store, not what an earlier attempt here left, is where a run resumes from."""
+    local = runner.work_checkpoint(run)
+    shutil.rmtree(local.parent, ignore_errors=True)
+    if run.checkpoint:
+        storage_fetch(run.checkpoint, local)
+        storage_fetch(runner.stored_best(run.checkpoint), best_weights_path(local))
+        logger.info("%s resumes from its stored checkpoint of epoch %d", run.name, run.epoch)
+    return local
+
+
+def _checkpoint_store(job: JobRun[TrainingRun], local: Path, state: TrainState) -> None:
+    """Copy a finished epoch's checkpoint to the media store, then record the epoch on the row
+    in one UPDATE. Each epoch gets new names, so the row always names a whole checkpoint and
+    every epoch is recorded once: a worker that dies before the UPDATE leaves the previous
+    epoch recorded, and the worker that takes over trains this one again from there."""
+    run = job.job
+    folder = f"{run.storage_folder()}/epoch-{state.epoch:04d}"
+    best = best_weights_path(local)
+    if best.exists():
+        storage_put(best, f"{folder}/best.pt")
+    name = storage_put(local, f"{folder}/checkpoint.pt")
+    previous = run.checkpoint
+    job.update(
+        checkpoint=name,
+        epoch=state.epoch,
+        history=list(state.history),
+        best_score=state.best_score,
+    )
+    if previous and previous != name:
+        storage_delete(previous, runner.stored_best(previous))
+
+
 def run_train_and_evaluate(
     *,
     run: TrainingRun,
@@ -61,10 +84,10 @@ def run_train_and_evaluate(
     device: torch.device | None = None,
     listener: Listener | None = None,
 ) -> TrainingRun:
-    """Train ``run`` (resuming from its checkpoint) and evaluate it on the held-out images,
-    writing progress to its row; ``listener(progress, message)`` hears every report too (e.g.
-    a terminal's bar)."""
-    TrainingRun.objects.filter(pk=run.pk).update(attempts=F("attempts") + 1)
+    """Train ``run`` (resuming from its stored checkpoint) and evaluate it on the held-out
+    images, writing progress to its row; ``listener(progress, message)`` hears every report too
+    (e.g. a terminal's bar). Checkpoints are written locally and copied to the media store after
+    every epoch."""
     with job_running(
         run, message="preparing images", task_id=task_id, min_interval=PROGRESS_INTERVAL
     ) as job:
@@ -80,19 +103,20 @@ def run_train_and_evaluate(
         def on_epoch(epoch: EpochReport) -> None:
             finished = epoch.train_loss is not None
             report(TRAIN_SHARE * epoch.fraction, _epoch_message(epoch), force=finished)
-            if finished:
-                _run_update(run, epoch=epoch.epoch)
 
         device = device or inference.pick_device()
-        _run_update(run, device=runner.device_name(device))
-        checkpoint = run.checkpoint_path()
-        _run_update(run, checkpoint=str(checkpoint.relative_to(Path(settings.MEDIA_ROOT))))
-        result = runner.train(run=run, device=device, callback=on_epoch, cache_progress=on_cache)
-        run_epoch_record(
-            run=run, epoch=result.epochs_run, history=result.history, best_score=result.best_score
+        job.update(device=runner.device_name(device))
+        local = _checkpoint_fetch(run)
+        runner.train(
+            run=run,
+            device=device,
+            callback=on_epoch,
+            cache_progress=on_cache,
+            on_checkpoint=lambda state: _checkpoint_store(job, local, state),
         )
         report(TRAIN_SHARE, "evaluating on held-out images", force=True)
         evaluation = run_evaluate(run=run, device=device)
+        shutil.rmtree(local.parent, ignore_errors=True)
         job.result = (
             f"held-out accuracy {evaluation.accuracy:.4f}, "
             f"balanced accuracy {evaluation.balanced_accuracy:.4f}"
@@ -136,11 +160,7 @@ def prediction_job_create(
         raise ValidationError(f"Run {run.name!r} has not finished training")
     job = PredictionJob.objects.create(run=run, image_ids=ids, label=label)
     if queue:
-        # Imported here, as in run_queue: the tasks import these services.
-        from classifier.tasks import predict_images
-
-        job_id = job.pk
-        transaction.on_commit(lambda: predict_images.delay(job_id=job_id))
+        job_queue(job=job)
     return job
 
 
@@ -149,7 +169,6 @@ def prediction_job_run(*, job: PredictionJob, task_id: str = "") -> PredictionJo
     message = f"predicting {len(job.image_ids)} images"
     with job_running(job, message=message, task_id=task_id) as lifecycle:
         written = run_predict(run=job.run, image_ids=job.image_ids)
-        PredictionJob.objects.filter(pk=job.pk).update(n_written=written)
-        job.n_written = written
+        lifecycle.update(n_written=written)
         lifecycle.result = f"{written} predictions written"
     return job

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('classifier', '0004_researcher_inputs_in_bounds'),
+        ('classifier', '0005_researcher_inputs_in_bounds'),
         ('contests', '0002_invitation_declined_at'),
         ('lesions', '0001_initial'),
     ]

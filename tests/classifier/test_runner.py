@@ -42,7 +42,7 @@ def test_training_evaluating_and_predicting_return_results_and_store_nothing(
     run = tiny_experiment(dataset, folds=[0], epochs=1).runs.get()
     result = runner.train(run=run)
     assert result.epochs_run == 1
-    assert run.checkpoint_path().exists()
+    assert runner.work_checkpoint(run).exists()
 
     held = runner.evaluate(run=run)
     images = held_out(dataset)

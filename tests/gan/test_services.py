@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
+from django.core.files.storage import default_storage
 
 from core.models import JobStatus
 from gan import tasks
@@ -21,7 +22,7 @@ from gan.services import (
     gan_run_queue,
     gan_run_train,
 )
-from gan.training import TrainConfig, Trainer
+from gan.training import Trainer
 from lesions.codes import DIAGNOSES
 from lesions.models import Dataset, Image
 from tests.gan.conftest import CLINICAL
@@ -43,7 +44,7 @@ def test_training_records_progress_grids_and_a_gallery_of_every_diagnosis(
     assert run.grids == ["phase0_4px.png", "phase1_8px.png"]
     assert run.history
     assert run.history[-1]["images"] == 96
-    assert Path(run.checkpoint).is_file()
+    assert default_storage.exists(run.checkpoint)
     gallery = run.generated.all()
     assert sorted(g.diagnosis for g in gallery) == sorted(DIAGNOSES * 2)
 
@@ -152,14 +153,35 @@ def test_a_failed_training_records_the_error_and_its_traceback(
     assert run.attempts == 1
 
 
-def test_a_run_that_died_resumes_from_its_checkpoint(make_run: MakeRun) -> None:
+def test_a_run_that_died_resumes_from_its_checkpoint(
+    make_run: MakeRun, monkeypatch: pytest.MonkeyPatch
+) -> None:
     run = make_run()
-    config = TrainConfig.from_dict(run.config)
-    data = real_images(dataset=run.dataset, size=8)
-    from gan.selectors import run_dir
+    train = Trainer.train
 
-    Trainer(config, data.images, data.labels, run_dir(run)).train(max_steps=5)
+    def dies_after_five_steps(trainer: Trainer, **kwargs: Any) -> bool:
+        train(trainer, max_steps=5)  # checkpointed on the way out, as after a periodic save
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Trainer, "train", dies_after_five_steps)
+    with pytest.raises(KeyboardInterrupt):
+        gan_run_train(run=run)
+    run.refresh_from_db()
+    assert run.checkpoint.endswith("step-00000005/checkpoint.pt")
+    assert run.status == JobStatus.RUNNING
+    assert run.attempts == 0  # stopped by a signal: not an attempt that failed
+    monkeypatch.setattr(Trainer, "train", train)
+    load = Trainer.load_checkpoint
+    resumed: list[int] = []
+
+    def load_and_tell(trainer: Trainer, path: Path | None = None) -> bool:
+        found = load(trainer, path)
+        resumed.append(trainer.step)
+        return found
+
+    monkeypatch.setattr(Trainer, "load_checkpoint", load_and_tell)
     run = gan_run_train(run=run)
+    assert resumed == [5]  # from the stored checkpoint, not from scratch
     run.refresh_from_db()
     assert run.status == JobStatus.SUCCEEDED
     assert run.attempts == 1
