@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",
+    "knox",
     "django_htmx",
     "django_celery_results",
     "core",
@@ -184,21 +187,58 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # --- REST API: researchers only -----------------------------------------------------------------
+# Scripts send a personal token (``Authorization: Token ...``), made and revoked on the
+# researcher's tokens page; the browsable pages and Swagger UI ride on the login session. No
+# HTTP Basic: it would run the Argon2 password check on every call.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "core.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.permissions.IsResearcher"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.ProblemAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
 }
+# knox stores a token's SHA-512 digest and its first characters (to find it), never the token.
+KNOX_TOKEN_MODEL = "core.ApiToken"
+REST_KNOX = {
+    "TOKEN_PREFIX": "rs_",
+    "TOKEN_TTL": None,  # each token's own expiry, chosen when it is made
+    "AUTH_HEADER_PREFIX": "Token",
+}
+# Errors as RFC 9457 problem details (core.api.problems).
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_HANDLER_CLASS": "core.api.problems.ProblemHandler",
+    "EXCEPTION_FORMATTER_CLASS": "core.api.problems.ProblemFormatter",
+}
+# How long a response is kept for a retry that sends the same Idempotency-Key.
+IDEMPOTENCY_KEY_TTL_HOURS = 24
 SPECTACULAR_SETTINGS = {
     "TITLE": "Skin-lesion reader-study platform API",
-    "DESCRIPTION": "Catalogue, classifiers, GAN, contests and analysis, for researchers.",
+    "DESCRIPTION": (
+        "Catalogue, classifiers, GAN, contests and analysis, for researchers. Send a personal "
+        "token as `Authorization: Token <token>`; errors come as problem details (RFC 9457); "
+        "POSTs that create accept an `Idempotency-Key` header."
+    ),
     "VERSION": "1.0.0",
     "SERVE_PERMISSIONS": ["core.permissions.IsResearcher"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that several serializers share get one name each.
+    "ENUM_NAME_OVERRIDES": {
+        "JobStatusEnum": "core.models.JobStatus",
+        "StudyStatusEnum": "contests.models.StudyStatus",
+        "LocalizationEnum": "lesions.models.Localization",
+        "DiagnosisEnum": "lesions.models.Diagnosis",
+        "HintStyleEnum": "contests.models.HintStyle",
+        "GanPresetEnum": "gan.models.Preset",
+        "TrainingPresetEnum": "classifier.api.TRAINING_PRESETS",
+    },
 }
 
 # --- Celery: two queues; GPU work one task at a time, acknowledged after it finishes ----------

@@ -1,4 +1,4 @@
-"""Writes to a job's row, and the one life cycle every task goes through.
+"""Writes to a job's row, and the one life cycle every task goes through; personal API tokens.
 
 Each write is a single UPDATE so a busy worker never overwrites other fields. Tasks do not call
 the writes one by one: they wrap their work in ``job_running``, which starts the job, hands the
@@ -13,11 +13,14 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
 from django.utils import timezone
 
-from core.models import Job, JobStatus
+from core.models import ApiToken, Job, JobStatus
 
 J = TypeVar("J", bound=Job)
 
@@ -122,3 +125,44 @@ def job_running(
 def job_is_done(job: Job) -> bool:
     """A job that already succeeded: a task delivered again has nothing to do."""
     return job.status == JobStatus.SUCCEEDED
+
+
+# --- Personal API tokens ------------------------------------------------------------------------
+
+# A token's last use is written at most this often: one UPDATE per call would be one too many.
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+TOKEN_NAME_LENGTH = 100
+
+
+class TokenError(ValueError):
+    """A token that cannot be made as asked."""
+
+
+@transaction.atomic
+def api_token_create(
+    *, user: AbstractBaseUser, name: str, now: datetime, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """A new token for ``user``: (row, token). The token exists only in this return value."""
+    name = name.strip()
+    if not name or len(name) > TOKEN_NAME_LENGTH:
+        raise TokenError(f"Name the token (at most {TOKEN_NAME_LENGTH} characters).")
+    if expires_at is not None and expires_at <= now:
+        raise TokenError("The expiry must be in the future.")
+    token, secret = ApiToken.objects.create(user=user, expiry=None, name=name)
+    if expires_at is not None:
+        token.expiry = expires_at
+        token.save(update_fields=["expiry"])
+    return token, secret
+
+
+def api_token_revoke(*, token: ApiToken) -> None:
+    """Revoked at once: the row goes, and with it the only way to check the token."""
+    token.delete()
+
+
+def api_token_touch(*, token: ApiToken, now: datetime) -> None:
+    """Record a use of ``token``, unless one was recorded less than a minute ago."""
+    if token.last_used_at is not None and now - token.last_used_at < TOKEN_TOUCH_INTERVAL:
+        return
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now
