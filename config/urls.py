@@ -14,8 +14,8 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("lesions/", include("lesions.api")),
     path("classifier/", include("classifier.api")),
     path("gan/", include("gan.api")),
-    path("contests/", include("contests.api")),
-    path("analysis/", include("analysis.api")),
+    path("contests/", include("contests.api.urls")),
+    path("analysis/", include("analysis.api.urls")),
 ]
 
 urlpatterns = [

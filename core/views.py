@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -41,9 +42,11 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         now = timezone.now()
         days = form.cleaned_data["expires_in_days"]
+        user = request.user
+        assert isinstance(user, AbstractBaseUser)  # researcher_required let only users in
         try:
             _token, new_token = api_token_create(
-                user=request.user,
+                user=user,
                 name=form.cleaned_data["name"],
                 now=now,
                 expires_at=now + timedelta(days=days) if days else None,

@@ -90,12 +90,13 @@ def _run_once(
     store: Store | None,
     replay: Replay | None,
 ) -> Response:
-    lookup = {"user": request.user, "endpoint": request.path[:300], "key_hash": _sha256(key.encode())}
+    user = request.user  # a researcher: the permission ran before the view
+    lookup = {"user_id": user.pk, "endpoint": request.path[:300], "key_hash": _sha256(key.encode())}
     request_hash = _sha256(request.body)
     now = timezone.now()
     with transaction.atomic():
         IdempotentResponse.objects.filter(
-            user=request.user,
+            user_id=user.pk,
             created_at__lt=now - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS),
         ).delete()
         try:

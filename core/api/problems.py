@@ -106,7 +106,7 @@ class ProblemFormatter(ExceptionFormatter):
                 for error in errors
             )
         else:
-            detail = errors[0]["detail"] if errors else str(exc.detail)
+            detail = str(errors[0]["detail"]) if errors else str(exc.detail)
         body: dict[str, Any] = {
             "type": problem_type(problem) if problem else "about:blank",
             "title": str(TITLES[problem]) if problem else HTTPStatus(status_code).phrase,
@@ -137,6 +137,6 @@ class ProblemSerializer(serializers.Serializer):
     status = serializers.IntegerField()
     detail = serializers.CharField()
     instance = serializers.CharField(required=False)
-    errors = FieldErrorSerializer(
+    errors = FieldErrorSerializer(  # type: ignore[assignment]  # the RFC member's name; DRF's metaclass moves fields off the class, so Serializer.errors is untouched
         many=True, required=False, help_text=_("Field errors (validation errors only)")
     )
