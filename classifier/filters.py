@@ -31,7 +31,9 @@ class TrainingRunFilter(filters.FilterSet):
 
 class EvaluationFilter(filters.FilterSet):
     experiment = filters.NumberFilter(field_name="run__experiment")
-    dataset = filters.CharFilter(field_name="run__experiment__dataset__name", help_text=DATASET_HELP)
+    dataset = filters.CharFilter(
+        field_name="run__experiment__dataset__name", help_text=DATASET_HELP
+    )
     created = filters.IsoDateTimeFromToRangeFilter(field_name="created_at")
 
     class Meta:

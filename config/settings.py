@@ -203,7 +203,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
 }
 # knox stores a token's SHA-512 digest and its first characters (to find it), never the token.
-KNOX_TOKEN_MODEL = "core.ApiToken"
+KNOX_TOKEN_MODEL = "core.ApiToken"  # noqa: S105 - a model name, not a secret
 # knox's own token model is swapped out for core.ApiToken, but its migrations would still make
 # its table (and a foreign key to the users that blocks flushing them): they are not run.
 MIGRATION_MODULES = {"knox": None}

@@ -125,11 +125,12 @@ def test_a_whole_study_through_the_api(
     assert opened["study"]["status"] == "open"
     links = [
         item["link"]
-        for item in api.post(
-            f"/api/contests/studies/{study_id}/invitations/", {"n": READERS}, 201
-        )["invitations"]
+        for item in api.post(f"/api/contests/studies/{study_id}/invitations/", {"n": READERS}, 201)[
+            "invitations"
+        ]
     ]
-    assert len(links) == READERS and all(link.startswith(live_server.url) for link in links)
+    assert len(links) == READERS
+    assert all(link.startswith(live_server.url) for link in links)
 
     answered = [take_study(link, number) for number, link in enumerate(links)]
     assert answered == [24] * READERS

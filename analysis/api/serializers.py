@@ -77,7 +77,9 @@ PerClassRowSerializer = type(
         "__doc__": "One diagnosis in one phase: the readers' (pooled) and the model's metrics.",
         "phase": serializers.CharField(),
         "diagnosis": serializers.CharField(),
-        **{f"{who}_{name}": _number() for who in ("readers", "model") for name in PER_CLASS_METRICS},
+        **{
+            f"{who}_{name}": _number() for who in ("readers", "model") for name in PER_CLASS_METRICS
+        },
     },
 )
 

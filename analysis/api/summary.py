@@ -69,9 +69,7 @@ class StudyExportApi(APIView):
 
     @extend_schema(
         parameters=[SIMULATED],
-        responses={
-            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="UTF-8 CSV")
-        },
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="UTF-8 CSV")},
     )
     def get(self, request: Request, pk: int, name: str) -> HttpResponse:
         study = get_object_or_404(Study, pk=pk)

@@ -16,9 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         StudyExportApi.as_view(),
         name="analysis-study-export",
     ),
-    path(
-        "studies/<int:pk>/reports/", ReportJobCreateApi.as_view(), name="analysis-report-create"
-    ),
+    path("studies/<int:pk>/reports/", ReportJobCreateApi.as_view(), name="analysis-report-create"),
     path(
         "reports/<int:pk>/files/<str:filename>",
         ReportFileApi.as_view(),

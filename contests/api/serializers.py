@@ -20,6 +20,10 @@ LANGUAGES = [("en", "English"), ("es", "Español")]
 PRESETS = [("paper", _("The 2020 paper: an untimed contest, then 45 s without and with the AI"))]
 
 
+def _both_languages() -> set[str]:
+    return {"en", "es"}
+
+
 class PhaseSerializer(serializers.ModelSerializer):
     case_count = serializers.IntegerField(read_only=True)
     hint_run: serializers.SlugRelatedField[TrainingRun] = serializers.SlugRelatedField(
@@ -68,7 +72,7 @@ class StudyInput(serializers.Serializer):
     )
     consent_text = serializers.CharField()
     consent_version = serializers.CharField(max_length=40, default="1")
-    languages = serializers.MultipleChoiceField(choices=LANGUAGES, default=["en", "es"])
+    languages = serializers.MultipleChoiceField(choices=LANGUAGES, default=_both_languages)
     grace_seconds = serializers.FloatField(min_value=0, default=2.0)
     show_score_after_close = serializers.BooleanField(default=False)
 
@@ -104,7 +108,7 @@ class DrawInput(serializers.Serializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text=_("Weights per diagnosis code, e.g. {\"mel\": 1, \"nv\": 2}; empty: stratified"),
+        help_text=_('Weights per diagnosis code, e.g. {"mel": 1, "nv": 2}; empty: stratified'),
     )
 
     def validate_proportions(self, value: dict[str, float] | None) -> dict[str, float] | None:
@@ -214,7 +218,9 @@ class InvitationBatchSerializer(serializers.Serializer):
 
 class InvitationsInput(serializers.Serializer):
     n = serializers.IntegerField(min_value=1, max_value=MAX_BATCH, help_text=_("Number of links"))
-    label = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    label = serializers.CharField(  # type: ignore[assignment]  # the invitation's label; DRF's metaclass moves fields off the class, so Field.label is untouched
+        max_length=100, required=False, default="", allow_blank=True
+    )
     expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     expires_in_days = serializers.IntegerField(
         min_value=1, required=False, allow_null=True, default=None

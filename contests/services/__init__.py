@@ -57,7 +57,8 @@ Every function is keyword-only and takes ``now`` where time matters.
         # simulated readers through the services above; the reader model is contests.simulation
 
 ``errors``: refusals raise subclasses of ``ContestError``: InvitationInvalid, ConsentError,
-PhaseLocked, ReadingClosed, NotYetDue, BuilderError (StudyNotDraft, PhaseImageError), SimulationError.
+PhaseLocked, ReadingClosed, NotYetDue, BuilderError (StudyNotDraft, PhaseImageError),
+SimulationError.
 ``locking``: ``lock_row``, the row lock that serialises two tabs of one reader.
 
 Reads (progress, lock reasons, orders, hints, the researcher's overviews) live in

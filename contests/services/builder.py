@@ -131,13 +131,9 @@ def phase_update(*, phase: Phase, changes: PhaseChanges) -> Phase:
     study_check_draft(study=phase.study)
     _check_phase_fields(
         hint_style=changes.get("hint_style", phase.hint_style),
-        hint_run_id=changes["hint_run_id"] if "hint_run_id" in changes else phase.hint_run_id,
+        hint_run_id=changes.get("hint_run_id", phase.hint_run_id),
         case_order=changes.get("case_order", phase.case_order),
-        time_limit_seconds=(
-            changes["time_limit_seconds"]
-            if "time_limit_seconds" in changes
-            else phase.time_limit_seconds
-        ),
+        time_limit_seconds=(changes.get("time_limit_seconds", phase.time_limit_seconds)),
     )
     if "title" in changes and not changes["title"].strip():
         raise BuilderError("A phase needs a title.")

@@ -90,13 +90,14 @@ def _run_once(
     store: Store | None,
     replay: Replay | None,
 ) -> Response:
-    user = request.user  # a researcher: the permission ran before the view
-    lookup = {"user_id": user.pk, "endpoint": request.path[:300], "key_hash": _sha256(key.encode())}
+    user_id = request.user.pk
+    assert user_id is not None  # a researcher: the permission ran before the view
+    lookup = {"user_id": user_id, "endpoint": request.path[:300], "key_hash": _sha256(key.encode())}
     request_hash = _sha256(request.body)
     now = timezone.now()
     with transaction.atomic():
         IdempotentResponse.objects.filter(
-            user_id=user.pk,
+            user_id=user_id,
             created_at__lt=now - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS),
         ).delete()
         try:

@@ -79,7 +79,8 @@ def test_evaluations_filter_by_run_and_split(token_client: Any) -> None:
     url = "/api/classifier/evaluations/"
     assert token_client.get(url).json()["count"] == 3
     by_run = token_client.get(url, {"run": first.pk}).json()["results"]
-    assert {e["run"] for e in by_run} == {first.pk} and len(by_run) == 2
+    assert {e["run"] for e in by_run} == {first.pk}
+    assert len(by_run) == 2
     by_split = token_client.get(url, {"run": first.pk, "split": "val"}).json()["results"]
     assert [(e["run"], e["split"]) for e in by_split] == [(first.pk, "val")]
     assert token_client.get(url, {"run": "x"}).status_code == 400

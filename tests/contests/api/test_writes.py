@@ -146,11 +146,15 @@ def test_invitations_are_returned_once_listed_without_tokens_and_revoked(
     assert made.status_code == 201, made.content
     assert made["Cache-Control"] == "no-store"
     links = [item["link"] for item in made.json()["invitations"]]
-    assert len(links) == 3 and all("/take/i/" in link for link in links)
+    assert len(links) == 3
+    assert all("/take/i/" in link for link in links)
     token = links[0].rstrip("/").rsplit("/", 1)[1]
-    assert invitation_redeem(token=token, now=Invitation.objects.first().created_at).study_id == study
+    assert (
+        invitation_redeem(token=token, now=Invitation.objects.first().created_at).study_id == study
+    )
     listed = token_client.get(f"/api/contests/invitations/?study={study}").content.decode()
-    assert token not in listed and "link" not in listed
+    assert token not in listed
+    assert "link" not in listed
     first = made.json()["invitations"][0]["id"]
     revoked = token_client.post(f"/api/contests/invitations/{first}/revoke/")
     assert revoked.json()["revoked_at"] is not None
