@@ -19,6 +19,7 @@ from typing import Generic, TypeVar
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.models import ApiToken, Job, JobStatus
 
@@ -145,9 +146,9 @@ def api_token_create(
     """A new token for ``user``: (row, token). The token exists only in this return value."""
     name = name.strip()
     if not name or len(name) > TOKEN_NAME_LENGTH:
-        raise TokenError(f"Name the token (at most {TOKEN_NAME_LENGTH} characters).")
+        raise TokenError(_("Name the token (at most %(n)d characters).") % {"n": TOKEN_NAME_LENGTH})
     if expires_at is not None and expires_at <= now:
-        raise TokenError("The expiry must be in the future.")
+        raise TokenError(_("The expiry must be in the future."))
     token, secret = ApiToken.objects.create(user=user, expiry=None, name=name)
     if expires_at is not None:
         token.expiry = expires_at

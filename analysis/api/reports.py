@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
@@ -60,8 +61,10 @@ class ReportFileApi(APIView):
         """One file of a finished report job, by the name its ``files`` list gives."""
         job = get_object_or_404(ReportJob, pk=pk)
         if filename not in job.files:  # only the job's own files, never a path of the caller's
-            raise NotFound(f"Report job {job.pk} has no file {filename!r}.")
+            raise NotFound(
+                _("Report job %(id)d has no file %(name)r.") % {"id": job.pk, "name": filename}
+            )
         path = Path(settings.MEDIA_ROOT) / job.folder / filename
         if not path.is_file():
-            raise NotFound(f"The file {filename!r} is gone.")
+            raise NotFound(_("The file %(name)r is gone.") % {"name": filename})
         return FileResponse(path.open("rb"), as_attachment=True, filename=filename)

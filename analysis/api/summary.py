@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound
@@ -75,7 +76,10 @@ class StudyExportApi(APIView):
         study = get_object_or_404(Study, pk=pk)
         include = include_simulated(request)
         if name not in exports.EXPORTS:
-            raise NotFound(f"No export {name!r}: choose from {', '.join(exports.EXPORTS)}.")
+            raise NotFound(
+                _("No export %(name)r: choose from %(names)s.")
+                % {"name": name, "names": ", ".join(exports.EXPORTS)}
+            )
         frame, report = services.study_report_build(study=study, include_simulated=include)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="study-{study.pk}-{name}.csv"'

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -56,7 +57,7 @@ class PhaseViewSet(viewsets.ReadOnlyModelViewSet):
         with refusals():
             study_check_draft(study=phase.study)
             if phase.study.dataset is None:
-                raise BuilderError("The study has no data set to draw from.")
+                raise BuilderError(_("The study has no data set to draw from."))
             cases = phase_cases_draw(
                 phase=phase, dataset=phase.study.dataset, **data.validated_data
             )

@@ -136,7 +136,7 @@ def phase_update(*, phase: Phase, changes: PhaseChanges) -> Phase:
         time_limit_seconds=(changes.get("time_limit_seconds", phase.time_limit_seconds)),
     )
     if "title" in changes and not changes["title"].strip():
-        raise BuilderError("A phase needs a title.")
+        raise BuilderError(_("A phase needs a title."))
     for name, value in changes.items():
         setattr(phase, name, value)
     if phase.hint_style == HintStyle.NONE:
@@ -152,7 +152,8 @@ def study_phases_reorder(*, study: Study, phase_ids: Sequence[int]) -> list[Phas
     phases = {phase.pk: phase for phase in study.phases.select_for_update()}
     if sorted(phase_ids) != sorted(phases):
         raise BuilderError(
-            f"Name every phase of the study once: {sorted(phases)}, not {list(phase_ids)}."
+            _("Name every phase of the study once: %(expected)s, not %(given)s.")
+            % {"expected": sorted(phases), "given": list(phase_ids)}
         )
     # Two steps, so that (study, order) stays unique at every UPDATE.
     offset = max(phase.order for phase in phases.values()) + len(phases) if phases else 0

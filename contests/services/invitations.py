@@ -69,9 +69,11 @@ def invitation_tokens_renew(
         lock_row(Invitation, invitation.pk, "token_hash")
         invitation.refresh_from_db()
         if invitation.used_at is not None or invitation.revoked_at is not None:
-            raise ContestError(f"Invitation {invitation.pk} is already used or revoked.")
+            raise ContestError(
+                _("Invitation %(id)d is already used or revoked.") % {"id": invitation.pk}
+            )
         if invitation.is_expired(now):
-            raise ContestError(f"Invitation {invitation.pk} has expired.")
+            raise ContestError(_("Invitation %(id)d has expired.") % {"id": invitation.pk})
         token = secrets.token_urlsafe(32)
         invitation.token_hash = token_hash(token)
         invitation.save(update_fields=["token_hash"])
