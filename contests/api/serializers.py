@@ -20,8 +20,8 @@ LANGUAGES = [("en", "English"), ("es", "Español")]
 PRESETS = [("paper", _("The 2020 paper: an untimed contest, then 45 s without and with the AI"))]
 
 
-def _both_languages() -> set[str]:
-    return {"en", "es"}
+def _both_languages() -> list[str]:
+    return ["en", "es"]
 
 
 class PhaseSerializer(serializers.ModelSerializer):
@@ -72,7 +72,16 @@ class StudyInput(serializers.Serializer):
     )
     consent_text = serializers.CharField()
     consent_version = serializers.CharField(max_length=40, default="1")
-    languages = serializers.MultipleChoiceField(choices=LANGUAGES, default=_both_languages)
+    languages = serializers.ListField(
+        child=serializers.ChoiceField(choices=LANGUAGES),
+        min_length=1,
+        default=_both_languages,
+        help_text=_("In order: the first is the study's own language"),
+    )
+
+    def validate_languages(self, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))  # each once, in the order given
+
     grace_seconds = serializers.FloatField(min_value=0, default=2.0)
     show_score_after_close = serializers.BooleanField(default=False)
 

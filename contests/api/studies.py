@@ -71,10 +71,8 @@ class StudyViewSet(
         """A custom study, as a draft with no phases yet."""
         data = StudyInput(data=request.data)
         data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        values["languages"] = sorted(values["languages"])
         with refusals():
-            study = study_create(**values)
+            study = study_create(**data.validated_data)
         return Response(_study_data(study), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=PresetStudyInput, responses={201: StudySerializer})

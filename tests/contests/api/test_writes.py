@@ -21,7 +21,12 @@ def draft(token_client: APIClient) -> dict[str, Any]:
     held_out_catalogue(name="ham", per_class=4)
     response = token_client.post(
         STUDIES,
-        {"title": "Custom", "dataset": "ham", "consent_text": "I agree.", "languages": ["es"]},
+        {
+            "title": "Custom",
+            "dataset": "ham",
+            "consent_text": "I agree.",
+            "languages": ["es", "en", "es"],
+        },
         format="json",
     )
     assert response.status_code == 201, response.content
@@ -36,7 +41,7 @@ def test_a_custom_study_is_built_phase_by_phase_then_opened_and_closed(
     token_client: APIClient, draft: dict[str, Any]
 ) -> None:
     assert draft["status"] == "draft"
-    assert draft["languages"] == ["es"]
+    assert draft["languages"] == ["es", "en"]  # in the order given, each once
     study = draft["id"]
     first = add_phase(token_client, study, title="Untimed", cases={"n": 7, "seed": 3})
     assert first.status_code == 201, first.content
