@@ -1,7 +1,9 @@
 """REST API of the classifier app (researchers only: see REST_FRAMEWORK's default permission).
 
-Experiments (list, read, create), runs and evaluations (read), a run's predictions for chosen
-images (a job), and trying a run on one uploaded image.
+Experiments (list, read, create, queue), runs (read, queue; poll one for its progress), the
+paper's grid (create and queue), evaluations (read), a run's predictions for chosen images (a
+job, polled at prediction-jobs/{id}/), and trying a run on one uploaded image. Lists filter with
+classifier.filters. Queueing goes through the classifier's services, as the pages do.
 """
 
 from __future__ import annotations
@@ -11,15 +13,29 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import include, path
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
+from rest_framework.views import APIView
 
 from classifier import runner, services
+from classifier.filters import (
+    EvaluationFilter,
+    ExperimentFilter,
+    PredictionJobFilter,
+    TrainingRunFilter,
+)
 from classifier.models import Evaluation, Experiment, PredictionJob, TrainingRun
+from classifier.train_config import PRESETS
+from core.api.idempotency import idempotent
+from core.api.problems import Conflict, Refused
+from core.models import JobStatus
+from lesions.codes import DIAGNOSES
 from lesions.models import Dataset, Localization, Sex
 
 
@@ -73,11 +89,39 @@ class PredictionJobSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "run", "status", "progress", "n_written", "error"]
 
 
+# The training presets by name (one choice set, named in ENUM_NAME_OVERRIDES).
+TRAINING_PRESETS: tuple[str, ...] = tuple(sorted(PRESETS))
+
+
+class QueuedSerializer(serializers.Serializer):
+    queued = serializers.IntegerField(help_text=_("Runs sent to the GPU workers"))
+
+
+class GridInput(serializers.Serializer):
+    dataset = serializers.SlugRelatedField(slug_field="name", queryset=Dataset.objects.all())
+    preset = serializers.ChoiceField(choices=TRAINING_PRESETS, default="paper")
+    folds = serializers.IntegerField(min_value=1, max_value=20, default=5)
+    queue = serializers.BooleanField(default=True)
+
+
+class GridSerializer(serializers.Serializer):
+    experiments = serializers.IntegerField()
+    runs = RunSerializer(many=True)
+
+
 class TryInput(serializers.Serializer):
     image = serializers.ImageField()
     age = serializers.FloatField(required=False, allow_null=True, min_value=0, max_value=120)
     sex = serializers.ChoiceField(choices=Sex.choices, default=Sex.UNKNOWN)
     site = serializers.ChoiceField(choices=Localization.choices, default=Localization.UNKNOWN)
+
+
+class TryOutput(serializers.Serializer):
+    run = serializers.CharField()
+    probabilities = serializers.DictField(
+        child=serializers.FloatField(), help_text=_("One per diagnosis code")
+    )
+    predicted = serializers.ChoiceField(choices=DIAGNOSES)
 
 
 class ExperimentViewSet(
@@ -88,14 +132,44 @@ class ExperimentViewSet(
 ):
     queryset = Experiment.objects.select_related("dataset").order_by("-created_at")
     serializer_class = ExperimentSerializer
+    filterset_class = ExperimentFilter
+
+    @idempotent()
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """A new experiment and one pending run per fold (``queue``: sent to the workers)."""
+        return super().create(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses={202: QueuedSerializer})
+    @action(detail=True, methods=["post"])
+    def queue(self, request: Request, pk: str | None = None) -> Response:
+        """Queue every run of the experiment that has not succeeded yet."""
+        queued = services.experiment_queue(experiment=self.get_object())
+        return Response({"queued": queued}, status=status.HTTP_202_ACCEPTED)
 
 
 class RunViewSet(viewsets.ReadOnlyModelViewSet):
+    """Training runs; poll one (``status``, ``progress``, ``message``) while it trains."""
+
     queryset = TrainingRun.objects.order_by("-created_at")
     serializer_class = RunSerializer
+    filterset_class = TrainingRunFilter
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
+    @extend_schema(request=None, responses={202: RunSerializer})
+    @action(detail=True, methods=["post"])
+    def queue(self, request: Request, pk: str | None = None) -> Response:
+        """Send this run's training (resumed from its checkpoint) to the GPU workers."""
+        run = self.get_object()
+        if run.source != "trained" or run.experiment_id is None:
+            raise Refused(_("Only a run of an experiment can be trained."))
+        if run.status in (JobStatus.SUCCEEDED, JobStatus.RUNNING):
+            raise Conflict(_("The run is %(status)s.") % {"status": run.get_status_display()})
+        services.run_queue(run=run)
+        return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=PredictionJobSerializer, responses={202: PredictionJobSerializer})
     @action(detail=True, methods=["post"], serializer_class=PredictionJobSerializer)
+    @idempotent()
     def predictions(self, request: Request, pk: str | None = None) -> Response:
         """Queue predictions of this run for ``image_ids`` (e.g. a contest phase's images)."""
         run = get_object_or_404(TrainingRun, pk=pk)
@@ -108,9 +182,10 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
                 label=data.validated_data.get("label", ""),
             )
         except DjangoValidationError as error:
-            return Response({"detail": error.messages}, status=status.HTTP_400_BAD_REQUEST)
+            raise Refused("; ".join(error.messages)) from error
         return Response(PredictionJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
+    @extend_schema(responses=TryOutput)
     @action(detail=True, methods=["post"], url_path="try", serializer_class=TryInput)
     def try_image(self, request: Request, pk: str | None = None) -> Response:
         """This run's seven probabilities for one uploaded image and its clinical data."""
@@ -126,7 +201,7 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
                 site=data.validated_data["site"],
             )
         except (ValueError, FileNotFoundError) as error:
-            return Response({"detail": str(error)}, status=status.HTTP_400_BAD_REQUEST)
+            raise Refused(str(error)) from error
         predicted = max(probabilities, key=probabilities.__getitem__)
         return Response({"run": run.name, "probabilities": probabilities, "predicted": predicted})
 
@@ -134,12 +209,33 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
 class EvaluationViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Evaluation.objects.order_by("-created_at")
     serializer_class = EvaluationSerializer
-    filterset_fields = ["run", "split"]
+    filterset_class = EvaluationFilter
 
 
 class PredictionJobViewSet(viewsets.ReadOnlyModelViewSet):
+    """Prediction jobs; poll one while it runs."""
+
     queryset = PredictionJob.objects.order_by("-created_at")
     serializer_class = PredictionJobSerializer
+    filterset_class = PredictionJobFilter
+
+
+class GridApi(APIView):
+    @extend_schema(request=GridInput, responses={202: GridSerializer})
+    @idempotent()
+    def post(self, request: Request) -> Response:
+        """The paper's grid on a data set: one experiment per configuration, one run per fold,
+        queued unless ``queue`` is false. Experiments that exist are kept (their finished runs
+        are not queued again)."""
+        data = GridInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            runs = services.grid_create(**data.validated_data)
+        except ValueError as error:
+            raise Refused(str(error)) from error
+        experiments = len({run.experiment_id for run in runs})
+        body = {"experiments": experiments, "runs": RunSerializer(runs, many=True).data}
+        return Response(body, status=status.HTTP_202_ACCEPTED)
 
 
 router = DefaultRouter()
@@ -148,4 +244,7 @@ router.register("runs", RunViewSet)
 router.register("evaluations", EvaluationViewSet)
 router.register("prediction-jobs", PredictionJobViewSet)
 
-urlpatterns = [path("", include(router.urls))]
+urlpatterns = [
+    path("grids/", GridApi.as_view(), name="classifier-grid"),
+    path("", include(router.urls)),
+]

@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",
+    "knox",
     "django_htmx",
     "django_celery_results",
     "axes",
@@ -160,7 +163,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15.0) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "core.views.login_locked_out"
+AXES_LOCKOUT_CALLABLE = "core.views.errors.login_locked_out"
 AXES_IPWARE_PROXY_COUNT = 1 if env.bool("DJANGO_BEHIND_PROXY", default=False) else 0
 # The GP pages: at most this many requests a minute per browser session (a reader answers far
 # slower than that), and this many invalid invitation links a minute per address (guessing).
@@ -265,25 +268,65 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # --- REST API: researchers only -----------------------------------------------------------------
+# Scripts send a personal token (``Authorization: Token ...``), made and revoked on the
+# researcher's tokens page; the browsable pages and Swagger UI ride on the login session. No
+# HTTP Basic: it would run the Argon2 password check on every call.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "core.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.permissions.IsResearcher"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.ProblemAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_THROTTLE_CLASSES": ["core.throttles.ResearcherRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "user": env.str("API_RATE_PER_RESEARCHER", default="1200/minute"),
     },
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
 }
+# knox stores a token's SHA-512 digest and its first characters (to find it), never the token.
+KNOX_TOKEN_MODEL = "core.ApiToken"  # noqa: S105 - a model name, not a secret
+# knox's own token model is swapped out for core.ApiToken, but its migrations would still make
+# its table (and a foreign key to the users that blocks flushing them): they are not run.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_PREFIX": "rs_",
+    "TOKEN_TTL": None,  # each token's own expiry, chosen when it is made
+    "AUTH_HEADER_PREFIX": "Token",
+}
+# Errors as RFC 9457 problem details (core.api.problems).
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_HANDLER_CLASS": "core.api.problems.ProblemHandler",
+    "EXCEPTION_FORMATTER_CLASS": "core.api.problems.ProblemFormatter",
+}
+# How long a response is kept for a retry that sends the same Idempotency-Key.
+IDEMPOTENCY_KEY_TTL_HOURS = 24
 SPECTACULAR_SETTINGS = {
     "TITLE": "Skin-lesion reader-study platform API",
-    "DESCRIPTION": "Catalogue, classifiers, GAN, contests and analysis, for researchers.",
+    "DESCRIPTION": (
+        "Catalogue, classifiers, GAN, contests and analysis, for researchers. Send a personal "
+        "token as `Authorization: Token <token>`; errors come as problem details (RFC 9457); "
+        "POSTs that create accept an `Idempotency-Key` header."
+    ),
     "VERSION": "1.0.0",
     "SERVE_PERMISSIONS": ["core.permissions.IsResearcher"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that several serializers share get one name each.
+    "ENUM_NAME_OVERRIDES": {
+        "JobStatusEnum": "core.models.JobStatus",
+        "StudyStatusEnum": "contests.models.StudyStatus",
+        "LocalizationEnum": "lesions.models.Localization",
+        "DiagnosisEnum": "lesions.models.Diagnosis",
+        "HintStyleEnum": "contests.models.HintStyle",
+        "GanPresetEnum": "gan.models.Preset",
+        "TrainingPresetEnum": "classifier.api.TRAINING_PRESETS",
+    },
 }
 
 # --- Celery: two queues; GPU work one task at a time, acknowledged after it finishes ----------

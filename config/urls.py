@@ -3,21 +3,19 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from core import views as core_views
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("lesions/", include("lesions.api")),
     path("classifier/", include("classifier.api")),
     path("gan/", include("gan.api")),
-    path("contests/", include("contests.api")),
-    path("analysis/", include("analysis.api")),
-    # Study designs: presets with their options, and planning a study from a pilot.
-    path("contests/", include("contests.api_designs")),
-    path("analysis/", include("analysis.api_planning")),
+    path("contests/", include("contests.api.urls")),
+    path("analysis/", include("analysis.api.urls")),
 ]
 
 urlpatterns = [
@@ -40,7 +38,7 @@ admin.site.site_header = "Skin-lesion reader study: administration"
 admin.site.site_title = "Reader study admin"
 
 # Error pages in the reader's language, safe when the database is down (core/views.py).
-handler400 = "core.views.bad_request"
-handler403 = "core.views.permission_denied"
-handler404 = "core.views.page_not_found"
-handler500 = "core.views.server_error"
+handler400 = "core.views.errors.bad_request"
+handler403 = "core.views.errors.permission_denied"
+handler404 = "core.views.errors.page_not_found"
+handler500 = "core.views.errors.server_error"

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django_ratelimit.core import get_usage
 
-from core.views import error_page
+from core.views.errors import error_page
 
 GP_PREFIX = "/take/"
 LINK_PREFIX = "/take/i/"

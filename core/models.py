@@ -1,13 +1,18 @@
 """Pieces every app shares: the state of a long job kept on the job's own row, its lease, and
-the outbox through which jobs are queued."""
+the outbox through which jobs are queued; the API's personal tokens and the responses kept for
+idempotent retries."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
+from knox.settings import CONSTANTS
 
 
 class JobStatus(models.TextChoices):
@@ -108,3 +113,52 @@ class OutboxMessage(models.Model):
     def __str__(self) -> str:
         state = "sent" if self.sent_at else "pending"
         return f"{self.task_name}({self.kwargs}) {state}"
+
+
+class ApiToken(AbstractAuthToken):
+    """A researcher's personal API token, for scripts: ``Authorization: Token <token>``.
+
+    knox keeps the token's SHA-512 digest and its first characters (to find it in one indexed
+    query); the token itself is shown once when made. A surrogate id stands in for knox's digest
+    key so that pages and URLs never carry the digest.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    digest = models.CharField(max_length=CONSTANTS.DIGEST_LENGTH, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=100)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.token_key}…)"
+
+
+class IdempotentResponse(models.Model):
+    """The answer to a POST that created something, kept so that a retry with the same
+    ``Idempotency-Key`` gets it again instead of creating a second time.
+
+    Only the key's SHA-256 is stored: the key is the client's, and may say more than it should.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    endpoint = models.CharField(max_length=300)
+    key_hash = models.CharField(max_length=64)
+    # SHA-256 of the request body: the same key with another body is refused, not replayed.
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    body = models.JSONField(encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "endpoint", "key_hash"], name="one_response_per_idempotency_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} {self.status_code} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -1,7 +1,8 @@
 """REST API of the lesions app, read-only (researchers only: REST_FRAMEWORK's default permission).
 
-/api/lesions/datasets/ and
-/api/lesions/images/?dataset=&diagnosis=&localization=&sex=&partition=&fold=
+/api/lesions/datasets/?is_synthetic=&created_after=&created_before= and
+/api/lesions/images/?dataset=&diagnosis=&lesion_id=&localization=&sex=&partition=&fold=
+(the filters: lesions.filters)
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from django.urls import reverse
 from rest_framework import serializers, viewsets
 from rest_framework.routers import SimpleRouter
 
-from lesions import selectors
+from lesions.filters import DatasetFilter, ImageFilter
 from lesions.models import Dataset, Image
 
 
@@ -71,6 +72,7 @@ class ImageSerializer(serializers.ModelSerializer):
 
 class DatasetViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = DatasetSerializer
+    filterset_class = DatasetFilter
     lookup_field = "name"
 
     def get_queryset(self) -> QuerySet[Dataset]:
@@ -83,10 +85,13 @@ class ImageViewSet(viewsets.ReadOnlyModelViewSet):
     """Images with their clinical data and split; filter with the query parameters above."""
 
     serializer_class = ImageSerializer
+    filterset_class = ImageFilter
     lookup_field = "public_id"
 
     def get_queryset(self) -> QuerySet[Image]:
-        return selectors.image_list(self.request.query_params)
+        return Image.objects.select_related("lesion", "dataset").order_by(
+            "dataset__name", "image_id"
+        )
 
 
 router = SimpleRouter()

@@ -9,8 +9,11 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import caches
 from django.test import Client
+from django.utils import timezone
+from rest_framework.test import APIClient
 
 from core.permissions import RESEARCHERS_GROUP
+from core.services import api_token_create
 from tests.worker import celery_worker_process, celery_workers
 
 # Fixtures: a real Celery worker, and a fleet of them (tests/worker.py).
@@ -43,4 +46,13 @@ def researcher(django_user_model: Any) -> Any:
 def researcher_client(researcher: Any) -> Client:
     client = Client()
     client.force_login(researcher)
+    return client
+
+
+@pytest.fixture
+def token_client(researcher: Any) -> APIClient:
+    """The API as a script calls it: a researcher's personal token, no session."""
+    _row, token = api_token_create(user=researcher, name="tests", now=timezone.now())
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client

@@ -112,6 +112,31 @@ class PhaseForm(forms.Form):
         return data
 
 
+class PhaseEditForm(PhaseForm):
+    """A phase's own fields, changed before its study opens (its cases are drawn apart)."""
+
+    DRAW_FIELDS = ("cases", "proportions", "seed")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.DRAW_FIELDS:
+            del self.fields[name]
+
+    def clean_proportions(self) -> dict[str, float] | None:
+        return None
+
+
+class PhaseDrawForm(forms.Form):
+    """Draw a phase's cases again (the add-a-phase form's draw fields)."""
+
+    cases = PhaseForm.base_fields["cases"]
+    proportions = PhaseForm.base_fields["proportions"]
+    seed = PhaseForm.base_fields["seed"]
+
+    def clean_proportions(self) -> dict[str, float] | None:
+        return parse_proportions(self.cleaned_data.get("proportions", ""))
+
+
 class InvitationsForm(forms.Form):
     n = forms.IntegerField(min_value=1, max_value=1000, initial=10, label="Number of links")
     label = forms.CharField(max_length=100, required=False)

@@ -61,8 +61,13 @@ class CaseCount(TypedDict):
 
 
 def study_phases(*, study: Study) -> QuerySet[WithAnnotations[Phase, CaseCount]]:
-    """The study's phases with their hint model and ``case_count``."""
-    return study.phases.select_related("hint_run").annotate(case_count=Count("cases"))
+    """The study's phases in order, with their hint model and ``case_count``."""
+    # Ordered here: Meta.ordering does not apply to a query that aggregates.
+    return (
+        study.phases.select_related("hint_run")
+        .annotate(case_count=Count("cases"))
+        .order_by("order")
+    )
 
 
 def invitation_counts(*, study: Study) -> dict[str, int]:

@@ -16,6 +16,9 @@ Every function is keyword-only and takes ``now`` where time matters.
     phase_cases_set(*, phase, images) -> list[Case]
     phase_images_add(*, phase, image_ids) -> list[Case]   # by image id, after the others
     study_phases_with_cases(*, study) -> list[Phase]      # refuses an empty phase
+    study_check_draft(*, study) -> None      # StudyNotDraft unless its phases may change
+    phase_update(*, phase, changes: PhaseChanges) -> Phase        # draft studies only
+    study_phases_reorder(*, study, phase_ids) -> list[Phase]       # draft studies only
     study_open(*, study) -> Study            # refuses phases without cases or missing hints
     study_close(*, study, now=None) -> Study
 
@@ -44,6 +47,8 @@ Every function is keyword-only and takes ``now`` where time matters.
     invitation_create_batch(*, study, n, now, expires_at=None, label="")
         -> list[tuple[Invitation, str]]   # the tokens exist only in this return value
     invitation_revoke(*, invitation, now) -> Invitation
+    invitation_tokens_renew(*, invitations, now) -> list[tuple[Invitation, str]]
+        # new tokens for links never delivered (an idempotent retry); refuses used ones
     invitation_redeem(*, token, now) -> Invitation          # validates, writes nothing
     invitation_accept(*, invitation, consent_version, language, now) -> Participant
     invitation_decline(*, invitation, consent_version, now) -> ConsentRefusal
@@ -69,7 +74,8 @@ Every function is keyword-only and takes ``now`` where time matters.
         # simulated readers through the services above; the reader model is contests.simulation
 
 ``errors``: refusals raise subclasses of ``ContestError``: InvitationInvalid, ConsentError,
-PhaseLocked, ReadingClosed, NotYetDue, BuilderError (PhaseImageError), SimulationError.
+PhaseLocked, ReadingClosed, NotYetDue, BuilderError (StudyNotDraft, PhaseImageError),
+SimulationError.
 ``locking``: ``lock_row``, the row lock that serialises two tabs of one reader.
 
 Reads (progress, lock reasons, orders, hints, the researcher's overviews) live in

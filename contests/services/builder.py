@@ -5,10 +5,12 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import TypedDict
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from contests.designs import PAIRED_DESIGNS
 from contests.models import (
@@ -24,7 +26,7 @@ from contests.models import (
 from contests.selectors.designs import study_design_problem
 from contests.selectors.hints import phase_images_without_hint
 from contests.selectors.researcher import study_phases
-from contests.services.errors import BuilderError, PhaseImageError
+from contests.services.errors import BuilderError, PhaseImageError, StudyNotDraft
 from core.bounds import GRACE_SECONDS, SHARE, TIME_LIMIT_SECONDS
 from lesions.codes import DIAGNOSES
 from lesions.models import Dataset, Image, Partition
@@ -75,6 +77,30 @@ def study_create(
     )
 
 
+def _check_phase_fields(
+    *, hint_style: str, hint_run_id: int | None, case_order: str, time_limit_seconds: int | None
+) -> None:
+    if hint_style not in HintStyle.values:
+        raise BuilderError(f"Unknown hint style {hint_style!r}.")
+    if hint_style != HintStyle.NONE and hint_run_id is None:
+        raise BuilderError("A hint phase needs a hint model.")
+    if case_order not in CaseOrder.values:
+        raise BuilderError(f"Unknown case order {case_order!r}.")
+    if time_limit_seconds is not None and not TIME_LIMIT_SECONDS.contains(time_limit_seconds):
+        raise BuilderError(
+            f"A time limit must be 5 to 3600 seconds (or none), not {time_limit_seconds}."
+        )
+
+
+def study_check_draft(*, study: Study) -> None:
+    """Refuse (``StudyNotDraft``) unless the study is still a draft: its phases may change."""
+    if study.status != StudyStatus.DRAFT:
+        raise StudyNotDraft(
+            _("The study is %(status)s: its phases can change only before it opens.")
+            % {"status": study.get_status_display()}
+        )
+
+
 @transaction.atomic
 def phase_create(
     *,
@@ -90,16 +116,12 @@ def phase_create(
     opens_at: datetime | None = None,
     closes_at: datetime | None = None,
 ) -> Phase:
-    if hint_style not in HintStyle.values:
-        raise BuilderError(f"Unknown hint style {hint_style!r}.")
-    if hint_style != HintStyle.NONE and hint_run_id is None:
-        raise BuilderError("A hint phase needs a hint model.")
-    if case_order not in CaseOrder.values:
-        raise BuilderError(f"Unknown case order {case_order!r}.")
-    if time_limit_seconds is not None and not TIME_LIMIT_SECONDS.contains(time_limit_seconds):
-        raise BuilderError(
-            f"A time limit must be 5 to 3600 seconds (or none), not {time_limit_seconds}."
-        )
+    _check_phase_fields(
+        hint_style=hint_style,
+        hint_run_id=hint_run_id,
+        case_order=case_order,
+        time_limit_seconds=time_limit_seconds,
+    )
     if order is None:
         last = study.phases.order_by("-order").values_list("order", flat=True).first()
         order = (last or 0) + 1
@@ -116,6 +138,60 @@ def phase_create(
         opens_at=opens_at,
         closes_at=closes_at,
     )
+
+
+class PhaseChanges(TypedDict, total=False):
+    """The fields of a phase that may change before its study opens (all optional)."""
+
+    title: str
+    instructions: str
+    time_limit_seconds: int | None
+    hint_style: str
+    hint_run_id: int | None
+    case_order: str
+    gated: bool
+    opens_at: datetime | None
+    closes_at: datetime | None
+
+
+@transaction.atomic
+def phase_update(*, phase: Phase, changes: PhaseChanges) -> Phase:
+    """Change a phase of a draft study, under the rules ``phase_create`` keeps."""
+    study_check_draft(study=phase.study)
+    _check_phase_fields(
+        hint_style=changes.get("hint_style", phase.hint_style),
+        hint_run_id=changes.get("hint_run_id", phase.hint_run_id),
+        case_order=changes.get("case_order", phase.case_order),
+        time_limit_seconds=(changes.get("time_limit_seconds", phase.time_limit_seconds)),
+    )
+    if "title" in changes and not changes["title"].strip():
+        raise BuilderError(_("A phase needs a title."))
+    for name, value in changes.items():
+        setattr(phase, name, value)
+    if phase.hint_style == HintStyle.NONE:
+        phase.hint_run_id = None
+    phase.save(update_fields=[*changes, "hint_run_id"] if changes else ["hint_run_id"])
+    return phase
+
+
+@transaction.atomic
+def study_phases_reorder(*, study: Study, phase_ids: Sequence[int]) -> list[Phase]:
+    """Put a draft study's phases in the order of ``phase_ids`` (every phase, once each)."""
+    study_check_draft(study=study)
+    phases = {phase.pk: phase for phase in study.phases.select_for_update()}
+    if sorted(phase_ids) != sorted(phases):
+        raise BuilderError(
+            _("Name every phase of the study once: %(expected)s, not %(given)s.")
+            % {"expected": sorted(phases), "given": list(phase_ids)}
+        )
+    # Two steps, so that (study, order) stays unique at every UPDATE.
+    offset = max(phase.order for phase in phases.values()) + len(phases) if phases else 0
+    for position, pk in enumerate(phase_ids, start=1):
+        Phase.objects.filter(pk=pk).update(order=offset + position)
+    for position, pk in enumerate(phase_ids, start=1):
+        Phase.objects.filter(pk=pk).update(order=position)
+        phases[pk].order = position
+    return [phases[pk] for pk in phase_ids]
 
 
 def _lesions_elsewhere(phase: Phase) -> set[int]:

@@ -35,6 +35,10 @@ class BuilderError(ContestError):
     """A study, phase or case set that breaks the study's rules."""
 
 
+class StudyNotDraft(BuilderError):
+    """A change that only a study still in draft accepts (its phases, their order)."""
+
+
 class PhaseImageError(BuilderError):
     """Image ids that cannot be added to a phase."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import transaction
@@ -55,6 +56,29 @@ def invitation_revoke(*, invitation: Invitation, now: datetime) -> Invitation:
         invitation.revoked_at = now
         invitation.save(update_fields=["revoked_at"])
     return invitation
+
+
+@transaction.atomic
+def invitation_tokens_renew(
+    *, invitations: Sequence[Invitation], now: datetime
+) -> list[tuple[Invitation, str]]:
+    """New tokens for links that were made but never delivered (a lost response): the old
+    tokens stop working. Refused for a link already used or revoked, whose holder has it."""
+    renewed = []
+    for invitation in invitations:
+        lock_row(Invitation, invitation.pk, "token_hash")
+        invitation.refresh_from_db()
+        if invitation.used_at is not None or invitation.revoked_at is not None:
+            raise ContestError(
+                _("Invitation %(id)d is already used or revoked.") % {"id": invitation.pk}
+            )
+        if invitation.is_expired(now):
+            raise ContestError(_("Invitation %(id)d has expired.") % {"id": invitation.pk})
+        token = secrets.token_urlsafe(32)
+        invitation.token_hash = token_hash(token)
+        invitation.save(update_fields=["token_hash"])
+        renewed.append((invitation, token))
+    return renewed
 
 
 def invitation_redeem(*, token: str, now: datetime) -> Invitation:

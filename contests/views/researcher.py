@@ -6,15 +6,22 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from contests.forms.researcher import InvitationsForm, PhaseForm, PresetForm, StudyForm
+from contests.forms.researcher import (
+    InvitationsForm,
+    PhaseDrawForm,
+    PhaseEditForm,
+    PhaseForm,
+    PresetForm,
+    StudyForm,
+)
 from contests.links import invitation_link, invitations_csv
-from contests.models import Participant, Study, StudyStatus
+from contests.models import Participant, Phase, Study, StudyStatus
 from contests.selectors.designs import study_arm_counts
 from contests.selectors.hints import hint_run_for, phase_images_without_hint
 from contests.selectors.researcher import (
@@ -27,9 +34,12 @@ from contests.selectors.researcher import (
 from contests.services.builder import (
     phase_cases_draw,
     phase_create,
+    phase_update,
+    study_check_draft,
     study_close,
     study_create,
     study_open,
+    study_phases_reorder,
 )
 from contests.services.errors import ContestError
 from contests.services.invitations import invitation_create_batch
@@ -153,6 +163,95 @@ def phase_add(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("contests:study", pk=study.pk)
     context = _detail_context(study, phase_form=form)
     return render(request, "contests/study_detail.html", context, status=400)
+
+
+@researcher_required
+def phase_edit(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
+    """Change a phase of a draft study (its cases are drawn again from the study's page)."""
+    phase = get_object_or_404(Phase.objects.select_related("study", "hint_run"), pk=phase_pk,
+                              study_id=pk)  # fmt: skip
+    initial = {
+        "title": phase.title,
+        "instructions": phase.instructions,
+        "time_limit_seconds": phase.time_limit_seconds,
+        "hint_style": phase.hint_style,
+        "hint_run": phase.hint_run,
+        "case_order": phase.case_order,
+        "gated": phase.gated,
+    }
+    form = PhaseEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            phase_update(
+                phase=phase,
+                changes={
+                    "title": data["title"],
+                    "instructions": data["instructions"],
+                    "time_limit_seconds": data["time_limit_seconds"],
+                    "hint_style": data["hint_style"],
+                    "hint_run_id": data["hint_run"].pk if data["hint_run"] else None,
+                    "case_order": data["case_order"],
+                    "gated": data["gated"],
+                },
+            )
+        except ContestError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Phase %(order)d changed.") % {"order": phase.order})
+            return redirect("contests:study", pk=pk)
+    context = {"phase": phase, "form": form, "draw_form": PhaseDrawForm()}
+    return render(request, "contests/phase_edit.html", context)
+
+
+@researcher_required
+@require_POST
+def phase_draw(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
+    """Draw a draft study's phase's cases again from the study's data set."""
+    phase = get_object_or_404(Phase.objects.select_related("study__dataset"), pk=phase_pk,
+                              study_id=pk)  # fmt: skip
+    form = PhaseDrawForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            study_check_draft(study=phase.study)
+            if phase.study.dataset is None:
+                raise ContestError(_("The study has no data set to draw from."))
+            cases = phase_cases_draw(
+                phase=phase,
+                dataset=phase.study.dataset,
+                n=data["cases"],
+                seed=data["seed"],
+                proportions=data["proportions"],
+            )
+        except ContestError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("Phase %(order)d: %(n)d cases drawn.") % {"order": phase.order, "n": len(cases)},
+            )
+            return redirect("contests:study", pk=pk)
+    context = {"phase": phase, "form": PhaseEditForm(initial={}), "draw_form": form}
+    return render(request, "contests/phase_edit.html", context, status=400)
+
+
+@researcher_required
+@require_POST
+def phase_move(request: HttpRequest, pk: int, phase_pk: int, step: int) -> HttpResponse:
+    """Move a phase of a draft study one place up (step -1) or down (+1)."""
+    study = get_object_or_404(Study, pk=pk)
+    ids = list(study.phases.order_by("order").values_list("pk", flat=True))
+    if phase_pk not in ids:
+        raise Http404
+    at = ids.index(phase_pk)
+    to = min(max(at + step, 0), len(ids) - 1)
+    ids.insert(to, ids.pop(at))
+    try:
+        study_phases_reorder(study=study, phase_ids=ids)
+    except ContestError as error:
+        messages.error(request, str(error))
+    return redirect("contests:study", pk=pk)
 
 
 @researcher_required

@@ -16,6 +16,11 @@ Outbox (``core.services.outbox``)
     outbox_send(*, message_id) -> bool
     outbox_deliver(*, limit=500, grace_seconds=10.0) -> int
 
+Tokens (``core.services.tokens``)
+    api_token_create(*, user, name, now, expires_at=None) -> (ApiToken, token)
+    api_token_revoke(*, token) -> None
+    api_token_touch(*, token, now) -> None
+
 Maintenance (``core.services.maintenance``)
     job_requeue(*, job) -> bool
     jobs_maintain() -> MaintenanceReport
@@ -34,6 +39,7 @@ from core.services.jobs import (
 from core.services.leases import JobSkipped, Lease, LeaseLost, job_give_up, lease_claim
 from core.services.maintenance import MaintenanceReport, job_requeue, jobs_maintain
 from core.services.outbox import job_queue, outbox_deliver, outbox_queue, outbox_send
+from core.services.tokens import TokenError, api_token_create, api_token_revoke, api_token_touch
 
 __all__ = [
     "JobRun",
@@ -41,6 +47,10 @@ __all__ = [
     "Lease",
     "LeaseLost",
     "MaintenanceReport",
+    "TokenError",
+    "api_token_create",
+    "api_token_revoke",
+    "api_token_touch",
     "job_error_text",
     "job_fail",
     "job_give_up",

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from classifier.models import Experiment, PredictionJob, TrainingRun
+from classifier.models import Evaluation, Experiment, PredictionJob, TrainingRun
 from tests.lesions.factories import DatasetFactory, ImageFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +65,90 @@ def test_predictions_for_a_phases_images_are_queued_as_a_job(
         content_type="application/json",
     )
     assert missing.status_code == 400
+
+
+def test_evaluations_filter_by_run_and_split(token_client: Any) -> None:
+    """django-filter now reads the query: the list narrows instead of returning everything."""
+    first = TrainingRun.objects.create(name="a", status="succeeded")
+    second = TrainingRun.objects.create(name="b", status="succeeded")
+    scores = {"n_images": 7, "accuracy": 0.5, "error_rate": 0.5, "balanced_accuracy": 0.5,
+              "per_class": {}, "confusion": []}  # fmt: skip
+    Evaluation.objects.create(run=first, split="test", **scores)
+    Evaluation.objects.create(run=first, split="val", **scores)
+    Evaluation.objects.create(run=second, split="test", **scores)
+    url = "/api/classifier/evaluations/"
+    assert token_client.get(url).json()["count"] == 3
+    by_run = token_client.get(url, {"run": first.pk}).json()["results"]
+    assert {e["run"] for e in by_run} == {first.pk}
+    assert len(by_run) == 2
+    by_split = token_client.get(url, {"run": first.pk, "split": "val"}).json()["results"]
+    assert [(e["run"], e["split"]) for e in by_split] == [(first.pk, "val")]
+    assert token_client.get(url, {"run": "x"}).status_code == 400
+
+
+def test_runs_filter_by_experiment_status_and_dates(token_client: Any) -> None:
+    DatasetFactory(name="ham", split_folds=2)
+    token_client.post(
+        "/api/classifier/experiments/",
+        {"name": "e1", "dataset": "ham", "architecture": "mobilenet"},
+        format="json",
+    )
+    experiment = Experiment.objects.get()
+    TrainingRun.objects.create(name="imported", source="imported", status="succeeded")
+    url = "/api/classifier/runs/"
+    assert token_client.get(url).json()["count"] == 3
+    assert token_client.get(url, {"experiment": experiment.pk}).json()["count"] == 2
+    assert token_client.get(url, {"status": "succeeded"}).json()["count"] == 1
+    assert token_client.get(url, {"dataset": "ham", "fold": 1}).json()["count"] == 1
+    assert token_client.get(url, {"created_after": "2999-01-01T00:00:00Z"}).json()["count"] == 0
+    experiments = "/api/classifier/experiments/"
+    assert token_client.get(experiments, {"dataset": "other"}).json()["count"] == 0
+
+
+def test_runs_and_experiments_are_queued_through_the_services(
+    token_client: Any, django_capture_on_commit_callbacks: Any, monkeypatch: Any
+) -> None:
+    DatasetFactory(name="ham", split_folds=2)
+    sent: list[int] = []
+    monkeypatch.setattr("classifier.tasks.train_run.delay", lambda run_id: sent.append(run_id))
+    token_client.post(
+        "/api/classifier/experiments/",
+        {"name": "e1", "dataset": "ham", "architecture": "mobilenet"},
+        format="json",
+    )
+    experiment = Experiment.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = token_client.post(f"/api/classifier/experiments/{experiment.pk}/queue/")
+    assert queued.status_code == 202
+    assert queued.json() == {"queued": 2}
+    run = experiment.runs.get(fold=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = token_client.post(f"/api/classifier/runs/{run.pk}/queue/")
+    assert response.status_code == 202
+    assert sorted(sent) == sorted([*experiment.runs.values_list("pk", flat=True), run.pk])
+    TrainingRun.objects.filter(pk=run.pk).update(status="succeeded")
+    done = token_client.post(f"/api/classifier/runs/{run.pk}/queue/")
+    assert done.status_code == 409
+
+
+def test_the_paper_grid_is_created_once_even_when_the_request_is_retried(
+    token_client: Any, django_capture_on_commit_callbacks: Any, monkeypatch: Any
+) -> None:
+    DatasetFactory(name="ham", split_folds=2)
+    sent: list[int] = []
+    monkeypatch.setattr("classifier.tasks.train_run.delay", lambda run_id: sent.append(run_id))
+    body = {"dataset": "ham", "preset": "cpu-demo", "folds": 1}
+    with django_capture_on_commit_callbacks(execute=True):
+        first = token_client.post(
+            "/api/classifier/grids/", body, format="json", HTTP_IDEMPOTENCY_KEY="grid-1"
+        )
+    assert first.status_code == 202, first.content
+    runs = first.json()["runs"]
+    assert first.json()["experiments"] == len(runs) == TrainingRun.objects.count()
+    assert sorted(sent) == sorted(r["id"] for r in runs)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = token_client.post(
+            "/api/classifier/grids/", body, format="json", HTTP_IDEMPOTENCY_KEY="grid-1"
+        )
+    assert again.json() == first.json()
+    assert len(sent) == len(runs)

@@ -17,7 +17,7 @@ import pytest
 from django.db import DatabaseError, OperationalError
 from django.test import Client, RequestFactory
 
-from core.views import server_error
+from core.views.errors import server_error
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 

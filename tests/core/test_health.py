@@ -32,9 +32,13 @@ def test_it_leaves_no_file_in_the_media_store(client: Client, settings: Any) -> 
 
 
 def test_a_broker_that_cannot_be_reached_gives_503(client: Client, monkeypatch: Any) -> None:
-    # A port nothing listens on: the check must fail fast and say so.
-    for key in ("broker_url", "broker_write_url", "broker_read_url"):
-        monkeypatch.setattr(celery_app.conf, key, "redis://127.0.0.1:9/0")
+    # A port nothing listens on: the check must fail fast and say so. Only the check's own
+    # connection points there: changing the app's broker settings instead left later tests that
+    # queue a task (on the embedded filesystem broker) publishing to the dead port.
+    connect = celery_app.connection_for_write
+    monkeypatch.setattr(
+        celery_app, "connection_for_write", lambda: connect("redis://127.0.0.1:9/0")
+    )
     response = client.get(reverse("core:healthz"))
     assert response.status_code == 503
     body = response.json()

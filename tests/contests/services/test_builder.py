@@ -13,10 +13,13 @@ from contests.services.builder import (
     phase_cases_set,
     phase_create,
     phase_images_add,
+    phase_update,
+    study_close,
     study_create,
     study_open,
+    study_phases_reorder,
 )
-from contests.services.errors import BuilderError, PhaseImageError
+from contests.services.errors import BuilderError, PhaseImageError, StudyNotDraft
 from lesions.codes import DIAGNOSES
 from lesions.models import Dataset, Image
 from tests.contests.factories import TrainingRunFactory, predict
@@ -171,3 +174,33 @@ def test_picking_refuses_unknown_images_and_lesions_of_another_phase(study: Stud
     with pytest.raises(PhaseImageError, match="Not held-out"):
         phase_images_add(phase=two, image_ids=[train.image_id])
     assert not two.cases.exists()
+
+
+def test_a_draft_s_phase_changes_under_the_creation_rules(db: None) -> None:
+    study = study_create(title="S")
+    phase = phase_create(study=study, title="One")
+    run = TrainingRunFactory()
+    phase_update(phase=phase, changes={"hint_style": "top", "hint_run_id": run.pk, "gated": True})
+    phase.refresh_from_db()
+    assert (phase.hint_style, phase.hint_run_id, phase.gated) == ("top", run.pk, True)
+    with pytest.raises(BuilderError, match="needs a hint model"):
+        phase_update(phase=phase, changes={"hint_run_id": None})
+    with pytest.raises(BuilderError, match="positive"):
+        phase_update(phase=phase, changes={"time_limit_seconds": 0})
+    phase_update(phase=phase, changes={"hint_style": "none"})
+    phase.refresh_from_db()
+    assert phase.hint_run_id is None  # no model is kept for a phase without hints
+    study_close(study=study)
+    with pytest.raises(StudyNotDraft):
+        phase_update(phase=phase, changes={"title": "Late"})
+
+
+def test_a_draft_s_phases_are_reordered_all_at_once(db: None) -> None:
+    study = study_create(title="S")
+    a, b, c = (phase_create(study=study, title=t) for t in "ABC")
+    study_phases_reorder(study=study, phase_ids=[c.pk, a.pk, b.pk])
+    assert list(study.phases.order_by("order").values_list("title", flat=True)) == ["C", "A", "B"]
+    with pytest.raises(BuilderError, match="every phase"):
+        study_phases_reorder(study=study, phase_ids=[c.pk, a.pk])
+    with pytest.raises(BuilderError):
+        study_phases_reorder(study=study, phase_ids=[c.pk, c.pk, a.pk])

@@ -19,6 +19,7 @@ from contests.services.invitations import (
     invitation_decline,
     invitation_redeem,
     invitation_revoke,
+    invitation_tokens_renew,
     token_hash,
 )
 from contests.services.participants import participant_create, participant_profile_update
@@ -195,3 +196,17 @@ def test_a_link_that_consented_cannot_decline_afterwards() -> None:
     with pytest.raises(InvitationInvalid):
         invitation_decline(invitation=invitation, consent_version="1", now=T0)
     assert not ConsentRefusal.objects.exists()
+
+
+def test_links_never_delivered_get_new_tokens_and_the_old_ones_stop(db: None) -> None:
+    study = StudyFactory()
+    now = datetime(2025, 3, 1, tzinfo=UTC)
+    made = invitation_create_batch(study=study, n=2, now=now)
+    renewed = invitation_tokens_renew(invitations=[inv for inv, _ in made], now=now)
+    assert [inv.pk for inv, _ in renewed] == [inv.pk for inv, _ in made]
+    assert invitation_redeem(token=renewed[0][1], now=now).pk == made[0][0].pk
+    with pytest.raises(InvitationInvalid):
+        invitation_redeem(token=made[0][1], now=now)
+    invitation_accept(invitation=renewed[0][0], consent_version="1", language="en", now=now)
+    with pytest.raises(ContestError, match="already used"):
+        invitation_tokens_renew(invitations=[renewed[0][0]], now=now)

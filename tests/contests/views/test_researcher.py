@@ -338,3 +338,45 @@ def test_a_crossover_is_built_from_the_preset_page_with_its_options(
     assert odd.status_code == 200
     assert "even number" in odd.content.decode()
     assert Study.objects.count() == 1
+
+
+def test_a_draft_s_phases_are_edited_redrawn_and_moved_from_the_pages(
+    researcher_client: Client, study: Study
+) -> None:
+    for title in ("First", "Second"):
+        researcher_client.post(
+            reverse("contests:phase_add", args=[study.pk]), _phase_form(title=title, cases=7)
+        )
+    first, second = study.phases.order_by("order")
+    edit = reverse("contests:phase_edit", args=[study.pk, first.pk])
+    assert researcher_client.get(edit).status_code == 200
+    changed = researcher_client.post(
+        edit, {"title": "First, timed", "time_limit_seconds": 30, "hint_style": "none",
+               "case_order": "fixed"},
+    )  # fmt: skip
+    assert changed.status_code == 302
+    first.refresh_from_db()
+    assert (first.title, first.time_limit_seconds, first.case_order) == (
+        "First, timed",
+        30,
+        "fixed",
+    )
+    redraw = reverse("contests:phase_draw", args=[study.pk, first.pk])
+    assert (
+        researcher_client.post(redraw, {"cases": 3, "seed": 5, "proportions": ""}).status_code
+        == 302
+    )
+    assert first.cases.count() == 3
+    researcher_client.post(reverse("contests:phase_up", args=[study.pk, second.pk]))
+    assert list(study.phases.order_by("order").values_list("pk", flat=True)) == [
+        second.pk,
+        first.pk,
+    ]
+    study.status = StudyStatus.OPEN
+    study.save()
+    refused = researcher_client.post(edit, {"title": "Late", "hint_style": "none",
+                                            "case_order": "fixed"})  # fmt: skip
+    assert refused.status_code == 200
+    assert "can change only before it opens" in refused.content.decode()
+    first.refresh_from_db()
+    assert first.title == "First, timed"

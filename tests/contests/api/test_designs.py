@@ -1,4 +1,4 @@
-"""The presets API: a study with its design options, for researchers only."""
+"""Studies from a preset through the API, with their design options, for researchers only."""
 
 from __future__ import annotations
 
@@ -22,19 +22,24 @@ def test_a_crossover_is_built_opened_and_shown_with_its_options(
     researcher_client: Client, dataset_name: str
 ) -> None:
     response = researcher_client.post(
-        "/api/contests/presets/",
+        "/api/contests/studies/from-preset/",
         {
             "preset": "crossover",
             "dataset": dataset_name,
             "scale": 0.1,
             "washout_days": 21,
             "asks_confidence": True,
-            "open": True,
         },
         content_type="application/json",
     )
     assert response.status_code == 201
     body = response.json()
+    opened = researcher_client.post(
+        f"/api/contests/studies/{body['id']}/open/",
+        {"wait_for_hints": True},
+        content_type="application/json",
+    )
+    assert opened.status_code == 200
     assert (body["design"], body["washout_days"], body["asks_confidence"]) == (
         "crossover",
         21,
@@ -52,7 +57,7 @@ def test_the_papers_study_can_be_counterbalanced(
     researcher_client: Client, dataset_name: str
 ) -> None:
     response = researcher_client.post(
-        "/api/contests/presets/",
+        "/api/contests/studies/from-preset/",
         {"preset": "paper", "dataset": dataset_name, "scale": 0.1, "counterbalanced": True},
         content_type="application/json",
     )
@@ -67,14 +72,14 @@ def test_refusals_come_back_as_400_and_strangers_get_nothing(
 ) -> None:
     crossed_swap = {"preset": "crossover", "dataset": dataset_name, "counterbalanced": True}
     response = researcher_client.post(
-        "/api/contests/presets/", crossed_swap, content_type="application/json"
+        "/api/contests/studies/from-preset/", crossed_swap, content_type="application/json"
     )
     assert response.status_code == 400
     assert "nothing to swap" in response.json()["detail"]
     odd = {"preset": "paper", "dataset": dataset_name, "block_size": 1}
     response = researcher_client.post(
-        "/api/contests/presets/", odd, content_type="application/json"
+        "/api/contests/studies/from-preset/", odd, content_type="application/json"
     )
     assert response.status_code == 400
-    assert client.post("/api/contests/presets/", {}).status_code == 403
+    assert client.post("/api/contests/studies/from-preset/", {}).status_code == 401
     assert not Study.objects.exists()

@@ -1,4 +1,4 @@
-"""REST API of the analysis app (researchers only): a study's summary and its CSV exports."""
+"""A study's summary (the numbers of its results page) and its CSV exports."""
 
 from __future__ import annotations
 
@@ -7,26 +7,26 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from analysis import exports, services
+from analysis.api.serializers import StudySummarySerializer
 from analysis.report_tables import report_tables
 from contests.models import Study
-from core.permissions import IsResearcher
 
 SIMULATED = OpenApiParameter(
     "simulated", bool, description="1 to include simulated readers (left out by default)"
 )
-
-
 SUMMARY_TABLES = ("table4", "comparisons", "mrmc_figures", "crossover", "by_sequence", "per_class")
 
 
-def _include_simulated(request: Request) -> bool:
+def include_simulated(request: Request) -> bool:
     return request.query_params.get("simulated") in ("1", "true")
 
 
@@ -39,15 +39,14 @@ def _clean(value: Any) -> Any:
 
 class StudySummaryApi(APIView):
     """Table 4, the with/without-hint comparisons (with each figure's MRMC in the design that
-    fits, and a crossover's period and carry-over effects), and the per-class metrics."""
+    fits, and a crossover's period and carry-over effects) and the per-class metrics of a study:
+    the numbers its results page shows, from the same report."""
 
-    permission_classes = [IsResearcher]
-
-    @extend_schema(parameters=[SIMULATED], responses={200: dict})
+    @extend_schema(parameters=[SIMULATED], responses=StudySummarySerializer)
     def get(self, request: Request, pk: int) -> Response:
         study = get_object_or_404(Study, pk=pk)
         _, report = services.study_report_build(
-            study=study, include_simulated=_include_simulated(request)
+            study=study, include_simulated=include_simulated(request)
         )
         tables = report_tables(report)
         body: dict[str, object] = {
@@ -68,38 +67,32 @@ class StudySummaryApi(APIView):
                     "comparison": f"{c.without} vs {c.with_hint}",
                     "design": c.design.design,
                     "model": c.design.model,
-                    "source": c.design.source,
+                    "reference": c.design.source,
                 }
                 for c in report.comparisons
                 if c.design is not None
             ],
         }
-        return Response(body)
+        return Response(StudySummarySerializer(body).data)
 
 
 class StudyExportApi(APIView):
-    """One of a study's CSV exports: readings, readers, per_class or imrmc."""
+    """One of a study's CSV exports: readings, readers, per_class or imrmc (the iMRMC input)."""
 
-    permission_classes = [IsResearcher]
-
-    @extend_schema(parameters=[SIMULATED], responses={(200, "text/csv"): str})
+    @extend_schema(
+        parameters=[SIMULATED],
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="UTF-8 CSV")},
+    )
     def get(self, request: Request, pk: int, name: str) -> HttpResponse:
         study = get_object_or_404(Study, pk=pk)
-        include = _include_simulated(request)
+        include = include_simulated(request)
         if name not in exports.EXPORTS:
-            return HttpResponse("no such export", status=404, content_type="text/plain")
+            raise NotFound(
+                _("No export %(name)r: choose from %(names)s.")
+                % {"name": name, "names": ", ".join(exports.EXPORTS)}
+            )
         frame, report = services.study_report_build(study=study, include_simulated=include)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="study-{study.pk}-{name}.csv"'
         exports.write_export(name, frame, report, response, include_simulated=include)
         return response
-
-
-urlpatterns = [
-    path("studies/<int:pk>/summary/", StudySummaryApi.as_view(), name="analysis-study-summary"),
-    path(
-        "studies/<int:pk>/exports/<str:name>.csv",
-        StudyExportApi.as_view(),
-        name="analysis-study-export",
-    ),
-]

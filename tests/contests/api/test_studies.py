@@ -30,7 +30,10 @@ def study() -> Study:
 def test_the_api_refuses_anybody_but_researchers(
     client: Client, django_user_model, study: Study
 ) -> None:
-    assert client.get("/api/contests/studies/").status_code == 403
+    # Anonymous: 401 with the token scheme to use; a logged-in non-researcher: 403.
+    anonymous = client.get("/api/contests/studies/")
+    assert anonymous.status_code == 401
+    assert anonymous["WWW-Authenticate"] == "Token"
     client.force_login(django_user_model.objects.create_user("gp", password="x-long-pass-1"))
     assert client.get("/api/contests/studies/").status_code == 403
     assert client.get(f"/api/contests/studies/{study.pk}/progress/").status_code == 403

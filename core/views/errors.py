@@ -1,4 +1,5 @@
-"""The researcher's front page, a health check for load balancers, and the error pages."""
+"""The error pages (400-503) in the reader's language, safe to render with the database down,
+and the page a locked-out login sees."""
 
 from __future__ import annotations
 
@@ -6,29 +7,11 @@ import sys
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-
-from core.decorators import researcher_required
-from core.health import health
-
-
-@researcher_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
-
-
-def healthz(request: HttpRequest) -> JsonResponse:
-    """The database, the broker and the media store, as JSON; 503 when any of them is down."""
-    ok, checks = health()
-    response = JsonResponse({"status": "ok" if ok else "unavailable", "checks": checks})
-    response.status_code = 200 if ok else 503
-    response["Cache-Control"] = "no-store"
-    return response
-
 
 # What each error page says; written for a GP first (researchers read the same words).
 ERROR_TEXTS = {

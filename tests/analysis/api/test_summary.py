@@ -48,4 +48,4 @@ def test_the_summary_gives_each_figures_mrmc_and_the_design_that_fits(
     assert figures["sensitivity"]["cases"] == "malignant"
     (design,) = body["designs"]
     assert design["design"] == "cases_nested_in_modality"
-    assert "MRMCaov" in design["source"]
+    assert "MRMCaov" in design["reference"]

@@ -14,7 +14,6 @@ import math
 from typing import Any
 
 import pandas as pd
-from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -101,6 +100,3 @@ class StudyPlanApi(APIView):
                 ],
             }
         )
-
-
-urlpatterns = [path("plan/", StudyPlanApi.as_view(), name="analysis-plan")]
