@@ -30,7 +30,7 @@ CASE_KEY = '#answer-form input[name="case"]'
 def study(transactional_db: None) -> Study:
     study = StudyFactory(title="Pigmented lesions", consent_text="You may stop at any time.")
     add_cases(PhaseFactory(study=study, order=1, title="Untimed"), 5)
-    add_cases(PhaseFactory(study=study, order=2, title="Quick", time_limit_seconds=3), 2)
+    add_cases(PhaseFactory(study=study, order=2, title="Quick", time_limit_seconds=5), 2)
     run = TrainingRunFactory(name="effnet-b5")
     hinted = PhaseFactory(
         study=study, order=3, title="With the AI", hint_style=HintStyle.ALL, hint_run=run
@@ -111,12 +111,12 @@ def test_a_timed_case_runs_out_and_the_page_moves_on_by_itself(phone: Page, stud
     phone.click("#start-2")
     expect(phone.locator("#countdown")).to_be_visible()
     first = phone.input_value(CASE_KEY)
-    # Nobody touches the page: after 3 s the countdown reports the timeout and the next case
-    # comes in by itself.
-    expect(phone.locator(CASE_KEY)).not_to_have_value(first, timeout=8_000)
+    # Nobody touches the page: after 5 s (the shortest limit a study may set) the countdown
+    # reports the timeout and the next case comes in by itself.
+    expect(phone.locator(CASE_KEY)).not_to_have_value(first, timeout=10_000)
     reading = Reading.objects.get(case__key=first)
     assert reading.outcome == Outcome.TIMED_OUT
-    assert 2_500 <= reading.elapsed_ms <= 5_000
+    assert 4_500 <= reading.elapsed_ms <= 7_000
     _no_sideways_scroll(phone)
 
 

@@ -30,4 +30,4 @@ def test_bad_numbers_are_refused_and_only_researchers_may_plan(
     assert response.status_code == 400
     assert "readers" in response.json()["errors"]
     assert researcher_client.get("/api/analysis/plan/", {"analysis": "DBM"}).status_code == 400
-    assert client.get("/api/analysis/plan/").status_code == 403
+    assert client.get("/api/analysis/plan/").status_code == 401
