@@ -34,9 +34,12 @@ def clean_bytes(image: Image) -> bytes:
         return buffer.getvalue()
 
 
-def image_response(image: Image) -> HttpResponse:
-    """An ``image/jpeg`` response with no file name, no dates and no shared caching."""
+def image_response(image: Image, *, cache_control: str = "private, max-age=3600") -> HttpResponse:
+    """An ``image/jpeg`` response with no file name, no dates and no shared caching.
+
+    ``cache_control="no-store"`` where the image may be shown only for a while (a timed case):
+    a browser that kept it could show it again after its deadline."""
     response = HttpResponse(clean_bytes(image), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cache-Control"] = cache_control
     response["X-Content-Type-Options"] = "nosniff"
     return response

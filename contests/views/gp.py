@@ -6,8 +6,8 @@ send the diagnosis of a case, its image's name or ISIC id, or another reader's a
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 
@@ -17,24 +17,34 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
 from contests.clock import seconds_left
 from contests.forms.gp import AnswerForm, ConsentForm, LanguageForm, ProfileForm, TimeoutForm
-from contests.models import Case, Invitation, Outcome, Participant, Phase, Reading, StudyStatus
-from contests.selectors.participant import participant_progress, participant_score
+from contests.models import Invitation, Participant, Phase, Reading, StudyStatus
+from contests.selectors.participant import (
+    participant_for_session,
+    participant_phase_total,
+    participant_progress,
+    participant_score,
+    reading_open_for_image,
+)
 from contests.services.errors import (
     ContestError,
     InvitationInvalid,
     NotYetDue,
     PhaseLocked,
-    ReadingClosed,
 )
 from contests.services.invitations import invitation_accept, invitation_decline, invitation_redeem
 from contests.services.participants import participant_profile_update, participant_touch
-from contests.services.readings import reading_serve_next, reading_submit, reading_time_out
+from contests.services.readings import (
+    reading_serve_next,
+    reading_submit_and_serve_next,
+    reading_time_out,
+)
 from lesions.codes import DIAGNOSES
 from lesions.models import Diagnosis
 from lesions.serving import image_response
@@ -42,6 +52,9 @@ from lesions.serving import image_response
 SESSION_INVITATION = "take_invitation"
 SESSION_PARTICIPANT = "take_participant"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+# "Last seen" is for the researcher's overview: once a minute is plenty, and every answer or
+# case served notes it anyway (the reader's row lock writes it).
+TOUCH_INTERVAL = timedelta(minutes=1)
 
 GPView = Callable[..., HttpResponse]
 
@@ -74,11 +87,13 @@ def _session_invitation(request: HtmxHttpRequest) -> Invitation | None:
 
 
 def _session_participant(request: HtmxHttpRequest) -> Participant | None:
-    invitation = _session_invitation(request)
-    pk = request.session.get(SESSION_PARTICIPANT)
-    if invitation is None or pk is None or invitation.participant_id != pk:
+    """The session's participant, checked against its invitation in the database on every
+    request (the session holds ids only, and is trusted for nothing more)."""
+    invitation_id = request.session.get(SESSION_INVITATION)
+    participant_id = request.session.get(SESSION_PARTICIPANT)
+    if invitation_id is None or participant_id is None:
         return None
-    return Participant.objects.select_related("study").get(pk=pk)
+    return participant_for_session(participant_id=participant_id, invitation_id=invitation_id)
 
 
 def participant_required(view: GPView) -> GPView:
@@ -94,7 +109,10 @@ def participant_required(view: GPView) -> GPView:
                 response["HX-Refresh"] = "true"
                 return response
             return render(request, "contests/gp/no_session.html", status=403)
-        participant_touch(participant=participant, now=timezone.now())
+        now = timezone.now()
+        seen = participant.last_seen_at
+        if seen is None or now - seen >= TOUCH_INTERVAL:
+            participant_touch(participant=participant, now=now)
         return view(request, participant, *args, **kwargs)
 
     return wrapper
@@ -221,7 +239,7 @@ def _hint_context(hint: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
-def _case_context(phase: Phase, reading: Reading) -> dict[str, Any]:
+def _case_context(participant: Participant, phase: Phase, reading: Reading) -> dict[str, Any]:
     image = reading.case.image
     grace = phase.study.grace_seconds
     return {
@@ -229,7 +247,7 @@ def _case_context(phase: Phase, reading: Reading) -> dict[str, Any]:
         "reading": reading,
         "case_key": reading.case.key,
         "number": reading.position + 1,
-        "total": phase.cases.count(),
+        "total": participant_phase_total(participant=participant, phase=phase),
         "age": None if image.age is None else round(image.age),
         "sex": None if image.sex == "unknown" else image.get_sex_display(),
         "site": None if image.localization == "unknown" else image.get_localization_display(),
@@ -258,22 +276,37 @@ def _phase(participant: Participant, order: int) -> Phase:
     )
 
 
+def _locked(request: HtmxHttpRequest, reason: str) -> HttpResponse:
+    messages.info(request, reason)
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("take:home")
+        return response
+    return redirect("take:home")
+
+
+def _served(
+    request: HtmxHttpRequest, participant: Participant, phase: Phase, reading: Reading | None
+) -> HttpResponse:
+    """The page (or, for htmx, the fragment) of the case to read now, or of the phase done.
+
+    Never stored by a browser or a proxy: a case page is only for now (the clock runs)."""
+    if reading is None:
+        template = "contests/gp/_phase_done.html" if request.htmx else "contests/gp/phase_done.html"
+        response = render(request, template, _phase_done_context(participant, phase))
+    else:
+        template = "contests/gp/_case.html" if request.htmx else "contests/gp/phase.html"
+        response = render(request, template, _case_context(participant, phase, reading))
+    add_never_cache_headers(response)
+    return response
+
+
 def _serve(request: HtmxHttpRequest, participant: Participant, phase: Phase) -> HttpResponse:
-    """The page (or, for htmx, the fragment) of the case to read now."""
     try:
         reading = reading_serve_next(participant=participant, phase=phase, now=timezone.now())
     except PhaseLocked as error:
-        messages.info(request, str(error))
-        if request.htmx:
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = reverse("take:home")
-            return response
-        return redirect("take:home")
-    if reading is None:
-        template = "contests/gp/_phase_done.html" if request.htmx else "contests/gp/phase_done.html"
-        return render(request, template, _phase_done_context(participant, phase))
-    template = "contests/gp/_case.html" if request.htmx else "contests/gp/phase.html"
-    return render(request, template, _case_context(phase, reading))
+        return _locked(request, str(error))
+    return _served(request, participant, phase, reading)
 
 
 @participant_required
@@ -302,17 +335,29 @@ def _after_post(request: HtmxHttpRequest, participant: Participant, phase: Phase
 @require_POST
 @participant_required
 def answer(request: HtmxHttpRequest, participant: Participant, order: int) -> HttpResponse:
-    phase = _phase(participant, order)
+    """The answer and, for htmx, the next case in the same response (one transaction).
+
+    A case closed meanwhile (another tab, or the clock) keeps its answer: the reader goes on."""
     form = AnswerForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest("Choose one of the seven diagnoses.")
-    reading = _reading(participant, phase, form.cleaned_data["case"])
-    # Closed meanwhile (another tab, or the clock): the reader simply goes on.
-    with contextlib.suppress(ReadingClosed):
-        reading_submit(
-            reading=reading, diagnosis=form.cleaned_data["diagnosis"], now=timezone.now()
+    try:
+        result = reading_submit_and_serve_next(
+            participant=participant,
+            phase_order=order,
+            case_key=form.cleaned_data["case"],
+            diagnosis=form.cleaned_data["diagnosis"],
+            now=timezone.now(),
+            serve_next=bool(request.htmx),
         )
-    return _after_post(request, participant, phase)
+    except Reading.DoesNotExist:
+        raise Http404 from None
+    if not request.htmx:
+        # Without htmx: post, then redirect, so that a reload never posts again.
+        return redirect("take:phase", order=result.phase.order)
+    if result.locked is not None:
+        return _locked(request, result.locked)
+    return _served(request, participant, result.phase, result.reading)
 
 
 @require_POST
@@ -335,12 +380,9 @@ def timeout(request: HtmxHttpRequest, participant: Participant, order: int) -> H
 
 @participant_required
 def case_image(request: HtmxHttpRequest, participant: Participant, key: str) -> HttpResponse:
-    """A case's image, only while that case is open for this reader (served, not closed)."""
-    case = get_object_or_404(
-        Case.objects.select_related("image"), key=key, phase__study=participant.study
-    )
-    if not Reading.objects.filter(
-        participant=participant, case=case, outcome=Outcome.PENDING
-    ).exists():
+    """A case's image, only while that case is open for this reader: served, not closed, and
+    not past its deadline (even before the next request closes the case). Never stored."""
+    reading = reading_open_for_image(participant=participant, case_key=key, now=timezone.now())
+    if reading is None:
         raise Http404
-    return image_response(case.image)
+    return image_response(reading.case.image, cache_control="no-store")
