@@ -39,12 +39,12 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+import _proc_cpu as proc_cpu
+from _pg_private import PrivatePostgres
+from _web_client import Record, Sample, baseline_client, gp_session
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-from bench import proc_cpu  # noqa: E402 - the project root first
-from bench.pg_private import PrivatePostgres  # noqa: E402
-from bench.web_client import Record, Sample, baseline_client, gp_session  # noqa: E402
 
 BASELINE_PATH = "/static/css/site.css"
 

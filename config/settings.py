@@ -172,6 +172,9 @@ STORAGES = {
     },
 }
 
+# The database session store with its per-request read compiled once (same table as Django's).
+SESSION_ENGINE = "core.sessions"
+
 # --- Security: strict by default, the HTTPS switches come from the environment ---------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=False)

@@ -9,38 +9,144 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from contests.clock import case_order
-from contests.models import CaseOrder, Outcome, Participant, Phase, Reading, StudyStatus
+from contests.models import (
+    Case,
+    CaseOrder,
+    Outcome,
+    Participant,
+    Phase,
+    Reading,
+    Study,
+    StudyStatus,
+)
 from contests.selectors.hints import phase_images_without_hint
+from core.compiled import CompiledValues, fields_of, instance
+from lesions.models import Image
+
+_PARTICIPANT = fields_of(Participant)
+_STUDY = fields_of(Study)
+_READING = fields_of(Reading)
+_CASE = fields_of(Case)
+_PHASE = fields_of(Phase)
+_IMAGE = fields_of(Image)
+
+_session_participant = CompiledValues(
+    lambda participant_id, invitation_id: (
+        Participant.objects.filter(
+            pk=participant_id, invitation__pk=invitation_id, invitation__revoked_at__isnull=True
+        )
+        .order_by()
+        .values_list(*_PARTICIPANT, *fields_of(Study, "study__"))[:1]
+    ),
+    participant_id=int,
+    invitation_id=int,
+)
 
 
 def participant_for_session(*, participant_id: int, invitation_id: int) -> Participant | None:
     """The participant a browser session names, with their study, in one query; None unless the
     session's invitation is still bound to that participant and not revoked."""
-    return (
-        Participant.objects.select_related("study")
-        .filter(
-            pk=participant_id,
-            invitation__pk=invitation_id,
-            invitation__revoked_at__isnull=True,
+    for row in _session_participant.rows(
+        participant_id=participant_id, invitation_id=invitation_id
+    ):
+        participant: Participant = instance(Participant, _PARTICIPANT, row[: len(_PARTICIPANT)])
+        participant.study = instance(Study, _STUDY, row[len(_PARTICIPANT) :])
+        return participant
+    return None
+
+
+_reading_by_key = CompiledValues(
+    lambda participant_id, case_key, phase_order: (
+        Reading.objects.filter(
+            participant=participant_id, case__key=case_key, case__phase__order=phase_order
         )
-        .first()
-    )
+        .order_by()
+        .values_list(*_READING, *fields_of(Case, "case__"), *fields_of(Phase, "case__phase__"))[:1]
+    ),
+    participant_id=int,
+    case_key=str,
+    phase_order=int,
+)
 
 
-def reading_open_for_image(
-    *, participant: Participant, case_key: str, now: datetime
-) -> Reading | None:
-    """The reader's open reading of a case, with the case's image, while its image may be shown:
-    served to this reader, not closed, and not past its deadline (which includes the grace),
-    even before the reader's next request closes it. None otherwise."""
-    reading = (
-        Reading.objects.select_related("case__image")
-        .filter(participant=participant, case__key=case_key, outcome=Outcome.PENDING)
-        .first()
-    )
-    if reading is None or (reading.deadline is not None and now > reading.deadline):
-        return None
-    return reading
+def participant_reading(*, participant: Participant, phase_order: int, case_key: str) -> Reading:
+    """The reader's reading of the case ``case_key`` of their phase ``phase_order``, with its case
+    and phase (the phase's study is the participant's); ``Reading.DoesNotExist`` if none."""
+    for row in _reading_by_key.rows(
+        participant_id=participant.pk, case_key=case_key, phase_order=phase_order
+    ):
+        at_case, at_phase = len(_READING), len(_READING) + len(_CASE)
+        reading: Reading = instance(Reading, _READING, row[:at_case])
+        case: Case = instance(Case, _CASE, row[at_case:at_phase])
+        phase: Phase = instance(Phase, _PHASE, row[at_phase:])
+        phase.study = participant.study
+        case.phase = phase
+        reading.case = case
+        reading.participant = participant
+        return reading
+    raise Reading.DoesNotExist
+
+
+_phase_readings = CompiledValues(
+    lambda participant_id, phase_id: (
+        Reading.objects.filter(participant=participant_id, case__phase=phase_id)
+        .order_by()
+        .values_list("pk", "case_id", "outcome", "deadline")
+    ),
+    participant_id=int,
+    phase_id=int,
+)
+
+
+def phase_reading_states(
+    *, participant: Participant, phase: Phase
+) -> list[tuple[int, int, str, datetime | None]]:
+    """(reading id, case id, outcome, deadline) of each of the reader's readings of the phase."""
+    return _phase_readings.rows(participant_id=participant.pk, phase_id=phase.pk)
+
+
+_case_with_image = CompiledValues(
+    lambda case_id, phase_id: (
+        Case.objects.filter(pk=case_id, phase=phase_id)
+        .order_by()
+        .values_list(*_CASE, *fields_of(Image, "image__"))[:1]
+    ),
+    case_id=int,
+    phase_id=int,
+)
+
+
+def phase_case(*, phase: Phase, case_id: int) -> Case | None:
+    """A case of the phase with its image (and the phase), or None if it is not the phase's."""
+    for row in _case_with_image.rows(case_id=case_id, phase_id=phase.pk):
+        case: Case = instance(Case, _CASE, row[: len(_CASE)])
+        case.image = instance(Image, _IMAGE, row[len(_CASE) :])
+        case.phase = phase
+        return case
+    return None
+
+
+_open_image = CompiledValues(
+    lambda participant_id, case_key: (
+        Reading.objects.filter(
+            participant=participant_id, case__key=case_key, outcome=Outcome.PENDING
+        )
+        .order_by()
+        .values_list("deadline", "case__image__file")[:1]
+    ),
+    participant_id=int,
+    case_key=str,
+)
+
+
+def case_image_file(*, participant: Participant, case_key: str, now: datetime) -> str | None:
+    """The stored file name of a case's image while the reader may see it: the case was served
+    to this reader, is not closed and is not past its deadline (which includes the grace), even
+    before the reader's next request closes it. None otherwise."""
+    for deadline, file_name in _open_image.rows(participant_id=participant.pk, case_key=case_key):
+        if deadline is None or now <= deadline:
+            return str(file_name)
+    return None
 
 
 def participant_phase_total(*, participant: Participant, phase: Phase) -> int:

@@ -22,7 +22,10 @@ from contests.models import Case, Event, EventKind, Outcome, Participant, Phase,
 from contests.selectors.hints import hint_snapshot
 from contests.selectors.participant import (
     participant_case_order,
+    participant_reading,
+    phase_case,
     phase_lock_reason,
+    phase_reading_states,
     phase_schedule_reason,
 )
 from contests.services.errors import ContestError, NotYetDue, PhaseLocked, ReadingClosed
@@ -138,7 +141,7 @@ def _next_case(
     if reason is not None:
         raise PhaseLocked(reason)
     position, case_id = remaining[0]
-    case = Case.objects.select_related("image").filter(pk=case_id, phase=phase).first()
+    case = phase_case(phase=phase, case_id=case_id)
     if case is None and not first:
         # The cases changed under a stored order (only possible with no reading left in the
         # phase): build the order again.
@@ -156,11 +159,7 @@ def _next_case(
 def _serve_next(
     *, participant: Participant, phase: Phase, now: datetime, log: _Log
 ) -> Reading | None:
-    rows = list(
-        Reading.objects.filter(participant=participant, case__phase=phase).values_list(
-            "pk", "case_id", "outcome", "deadline"
-        )
-    )
+    rows = phase_reading_states(participant=participant, phase=phase)
     pending = [
         (pk, deadline) for pk, _case, outcome, deadline in rows if outcome == Outcome.PENDING
     ]
@@ -322,10 +321,9 @@ def reading_submit_and_serve_next(
     if diagnosis not in DIAGNOSES:
         raise ContestError(f"Unknown diagnosis {diagnosis!r}")
     _lock(participant.pk, now)
-    reading = Reading.objects.select_related("case__phase__study").get(
-        participant=participant, case__key=case_key, case__phase__order=phase_order
+    reading = participant_reading(
+        participant=participant, phase_order=phase_order, case_key=case_key
     )
-    reading.participant = participant
     phase = reading.case.phase
     log = _Log(participant.pk)
     # Closed meanwhile (another tab, or the clock): nothing was written, the reader goes on.

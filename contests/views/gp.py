@@ -26,11 +26,11 @@ from contests.clock import seconds_left
 from contests.forms.gp import AnswerForm, ConsentForm, LanguageForm, ProfileForm, TimeoutForm
 from contests.models import Invitation, Participant, Phase, Reading, StudyStatus
 from contests.selectors.participant import (
+    case_image_file,
     participant_for_session,
     participant_phase_total,
     participant_progress,
     participant_score,
-    reading_open_for_image,
 )
 from contests.services.errors import (
     ContestError,
@@ -47,7 +47,7 @@ from contests.services.readings import (
 )
 from lesions.codes import DIAGNOSES
 from lesions.models import Diagnosis
-from lesions.serving import image_response
+from lesions.serving import stored_image_response
 
 SESSION_INVITATION = "take_invitation"
 SESSION_PARTICIPANT = "take_participant"
@@ -382,7 +382,7 @@ def timeout(request: HtmxHttpRequest, participant: Participant, order: int) -> H
 def case_image(request: HtmxHttpRequest, participant: Participant, key: str) -> HttpResponse:
     """A case's image, only while that case is open for this reader: served, not closed, and
     not past its deadline (even before the next request closes the case). Never stored."""
-    reading = reading_open_for_image(participant=participant, case_key=key, now=timezone.now())
-    if reading is None:
+    file_name = case_image_file(participant=participant, case_key=key, now=timezone.now())
+    if file_name is None:
         raise Http404
-    return image_response(reading.case.image, cache_control="no-store")
+    return stored_image_response(file_name, cache_control="no-store")

@@ -116,7 +116,9 @@ class Connection:
             data += self._h11.send(h11.Data(data=body))
         data += self._h11.send(h11.EndOfMessage())
         self._writer.write(data)
-        status, got, chunks = 0, {}, []
+        status = 0
+        got: dict[bytes, list[bytes]] = {}
+        chunks: list[bytes] = []
         while True:
             event = self._h11.next_event()
             if event is h11.NEED_DATA:
@@ -126,8 +128,8 @@ class Connection:
                 self._h11.receive_data(received)
             elif isinstance(event, h11.Response):
                 status = event.status_code
-                for name, value in event.headers:
-                    got.setdefault(name, []).append(value)
+                for header, value in event.headers:
+                    got.setdefault(bytes(header), []).append(bytes(value))
             elif isinstance(event, h11.Data):
                 chunks.append(bytes(event.data))
             elif isinstance(event, h11.EndOfMessage):
@@ -137,8 +139,8 @@ class Connection:
         for line in got.get(b"set-cookie", []):
             cookie: SimpleCookie = SimpleCookie()
             cookie.load(line.decode("latin-1"))
-            for name, morsel in cookie.items():
-                self.cookies[name] = morsel.value
+            for cookie_name, morsel in cookie.items():
+                self.cookies[cookie_name] = morsel.value
         self._last_used = time.monotonic()
         if self._h11.our_state is h11.DONE and self._h11.their_state is h11.DONE:
             self._h11.start_next_cycle()
