@@ -172,6 +172,12 @@ STORAGES = {
     },
 }
 
+# Computed pages (the researcher's results) are kept here: a folder by default, so that every
+# web worker shares them on the embedded install too; CACHE_URL=redis://... or dbcache://table.
+CACHES = {
+    "default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'django-cache'}"),
+}
+
 # The database session store with its per-request read compiled once (same table as Django's).
 SESSION_ENGINE = "core.sessions"
 

@@ -17,9 +17,16 @@ __all__ = ["celery_worker_process"]  # a fixture: a real Celery worker (tests/wo
 
 @pytest.fixture(autouse=True)
 def _isolated_media(settings: Any, tmp_path: Path) -> None:
-    """Every test writes its files under its own temporary folder, never into var/."""
+    """Every test writes its files under its own temporary folder, never into var/, and starts
+    with an empty cache of its own (test databases reuse ids that a shared cache would mix)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.IMAGE_CACHE_DIR = tmp_path / "cache"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": str(tmp_path),
+        }
+    }
 
 
 @pytest.fixture
