@@ -96,3 +96,40 @@ def fields_of(model: type[Model], prefix: str = "") -> list[str]:
 def instance(model: type[Model], names: Sequence[str], values: Sequence[Any]) -> Any:
     """A model instance from database values, as the ORM builds one (``Model.from_db``)."""
     return model.from_db(connection.alias, list(names), list(values))
+
+
+class CompiledUpdate:
+    """``UPDATE <table> SET <fields> WHERE <pk> = %s`` for a fixed set of a model's fields, its
+    SQL written once per database vendor; values are prepared as ``Model.save`` prepares them.
+    No signals are sent (the same as ``QuerySet.update``)."""
+
+    def __init__(self, model: type[Model], fields: Sequence[str]) -> None:
+        by_name = {field.name: field for field in model._meta.concrete_fields}
+        self.fields = [by_name[name] for name in fields]
+        self.table = model._meta.db_table
+        self.pk_column = str(model._meta.concrete_fields[0].column)
+        if not model._meta.concrete_fields[0].primary_key:
+            raise ValueError(f"{model.__name__}: the primary key is not the first field")
+        self._sql: dict[str, str] = {}
+
+    def _statement(self) -> str:
+        sql = self._sql.get(connection.vendor)
+        if sql is None:
+            quote = connection.ops.quote_name
+            assignments = ", ".join(f"{quote(str(field.column))} = %s" for field in self.fields)
+            where = f"{quote(self.pk_column)} = %s"
+            sql = f"UPDATE {quote(self.table)} SET {assignments} WHERE {where}"  # noqa: S608 - names from the model, values bound
+            self._sql[connection.vendor] = sql
+        return sql
+
+    def run(self, pk: Any, **values: Any) -> int:
+        """Set ``values`` (every field named at construction) on the row ``pk``; rows changed."""
+        params = [field.get_db_prep_save(values[field.name], connection) for field in self.fields]
+        with connection.cursor() as cursor:
+            cursor.execute(self._statement(), [*params, pk])
+            return int(cursor.rowcount)
+
+    def save(self, instance: Model) -> int:
+        """Write the instance's current values of the fields."""
+        values = {field.name: getattr(instance, field.attname) for field in self.fields}
+        return self.run(instance.pk, **values)

@@ -29,10 +29,17 @@ from contests.selectors.participant import (
     phase_schedule_reason,
 )
 from contests.services.errors import ContestError, NotYetDue, PhaseLocked, ReadingClosed
+from core.compiled import CompiledUpdate
 from lesions.codes import DIAGNOSES
 
 # A countdown that reaches zero in the browser may ask a hair before the server's own zero.
 TIMEOUT_TOLERANCE = timedelta(seconds=1)
+
+# The GP path's writes of a reading and of the reader's row, their SQL written once.
+_SEEN = CompiledUpdate(Participant, ["last_seen_at"])
+_ANSWER = CompiledUpdate(Reading, ["outcome", "diagnosis", "answered_at", "elapsed_ms"])
+_TIMEOUT = CompiledUpdate(Reading, ["outcome", "elapsed_ms"])
+_LATE = CompiledUpdate(Reading, ["late_diagnosis", "late_at"])
 
 
 class _Log:
@@ -72,7 +79,7 @@ def _lock(participant_id: int, now: datetime) -> None:
     database's write lock at once (see ``contests.services.locking``); while it is at it, it
     notes that the reader was seen now.
     """
-    Participant.objects.filter(pk=participant_id).update(last_seen_at=now)
+    _SEEN.run(participant_id, last_seen_at=now)
 
 
 def _time_out(*, reading: Reading, now: datetime, by: str, log: _Log) -> None:
@@ -80,7 +87,7 @@ def _time_out(*, reading: Reading, now: datetime, by: str, log: _Log) -> None:
     assert reading.deadline is not None
     reading.outcome = Outcome.TIMED_OUT
     reading.elapsed_ms = elapsed_ms(start=reading.served_at, end=min(now, reading.deadline))
-    reading.save(update_fields=["outcome", "elapsed_ms"])
+    _TIMEOUT.save(reading)
     log.add(reading=reading, kind=EventKind.TIMED_OUT, at=now, by=by)
 
 
@@ -250,7 +257,7 @@ def _submit(*, reading: Reading, diagnosis: str, now: datetime, log: _Log) -> Re
     reading.diagnosis = diagnosis
     reading.answered_at = now
     reading.elapsed_ms = elapsed_ms(start=reading.served_at, end=now)
-    reading.save(update_fields=["outcome", "diagnosis", "answered_at", "elapsed_ms"])
+    _ANSWER.save(reading)
     log.add(
         reading=reading,
         kind=EventKind.ANSWERED,
@@ -264,7 +271,7 @@ def _submit(*, reading: Reading, diagnosis: str, now: datetime, log: _Log) -> Re
 def _store_late(*, reading: Reading, diagnosis: str, now: datetime, log: _Log) -> Reading:
     reading.late_diagnosis = diagnosis
     reading.late_at = now
-    reading.save(update_fields=["late_diagnosis", "late_at"])
+    _LATE.save(reading)
     log.add(
         reading=reading,
         kind=EventKind.TIMED_OUT,

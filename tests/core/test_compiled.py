@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from contests.models import Participant, Study
-from core.compiled import CompiledValues, fields_of, instance
+from core.compiled import CompiledUpdate, CompiledValues, fields_of, instance
 from tests.contests.factories import StudyFactory, make_participant
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +66,23 @@ def test_a_parameter_missing_from_the_query_is_refused_at_first_use() -> None:
     )
     with pytest.raises(ValueError, match="title"):
         forgetful.rows(pk=1, title="x")
+
+
+def test_an_update_writes_the_named_fields_of_one_row_as_save_would() -> None:
+    study = StudyFactory()
+    first, _ = make_participant(study, now=T0)
+    second, _ = make_participant(study, now=T0)
+    seen = CompiledUpdate(Participant, ["last_seen_at", "case_orders"])
+    later = datetime(2026, 3, 2, 9, 30, 0, tzinfo=UTC)
+    assert seen.run(first.pk, last_seen_at=later, case_orders={"1": [5, 4]}) == 1
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.last_seen_at == later
+    assert first.case_orders == {"1": [5, 4]}
+    assert second.last_seen_at == T0
+    second.case_orders = {"2": [1]}
+    second.last_seen_at = None
+    seen.save(second)
+    second.refresh_from_db()
+    assert second.case_orders == {"2": [1]}
+    assert second.last_seen_at is None
