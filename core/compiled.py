@@ -133,3 +133,62 @@ class CompiledUpdate:
         """Write the instance's current values of the fields."""
         values = {field.name: getattr(instance, field.attname) for field in self.fields}
         return self.run(instance.pk, **values)
+
+
+class CompiledInsert:
+    """``INSERT`` of a model's rows (every stored field but an automatic primary key), its SQL
+    written once per database vendor and number of rows; values prepared as ``Model.save``
+    prepares them (``pre_save``, then ``get_db_prep_save``). No signals are sent (the same as
+    ``bulk_create``)."""
+
+    def __init__(self, model: type[Model]) -> None:
+        self.model = model
+        pk = model._meta.pk
+        assert pk is not None
+        self.pk_column = str(pk.column)
+        self.fields = [
+            field
+            for field in model._meta.concrete_fields
+            if not (field is pk and getattr(field, "db_returning", False))
+        ]
+        self._sql: dict[tuple[str, int, bool], str] = {}
+
+    def _statement(self, rows: int, returning: bool) -> str:
+        key = (connection.vendor, rows, returning)
+        sql = self._sql.get(key)
+        if sql is None:
+            quote = connection.ops.quote_name
+            columns = ", ".join(quote(str(field.column)) for field in self.fields)
+            one = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+            sql = f"INSERT INTO {quote(self.model._meta.db_table)} ({columns}) VALUES "  # noqa: S608 - names from the model, values bound
+            sql += ", ".join([one] * rows)
+            if returning:
+                sql += f" RETURNING {quote(self.pk_column)}"
+            self._sql[key] = sql
+        return sql
+
+    def _values(self, instance: Model) -> list[Any]:
+        return [
+            field.get_db_prep_save(field.pre_save(instance, True), connection)
+            for field in self.fields
+        ]
+
+    def insert(self, instances: Sequence[Model]) -> None:
+        """Write the rows; their ids are not read back."""
+        if not instances:
+            return
+        params = [value for instance in instances for value in self._values(instance)]
+        with connection.cursor() as cursor:
+            cursor.execute(self._statement(len(instances), False), params)
+
+    def insert_one(self, instance: Model) -> None:
+        """Write one row and give the instance its new id (``Model.save`` where the database
+        cannot return it)."""
+        if not connection.features.can_return_columns_from_insert:
+            instance.save(force_insert=True)
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(self._statement(1, True), self._values(instance))
+            instance.pk = cursor.fetchone()[0]
+        instance._state.adding = False
+        instance._state.db = connection.alias

@@ -29,7 +29,7 @@ from contests.selectors.participant import (
     phase_schedule_reason,
 )
 from contests.services.errors import ContestError, NotYetDue, PhaseLocked, ReadingClosed
-from core.compiled import CompiledUpdate
+from core.compiled import CompiledInsert, CompiledUpdate
 from lesions.codes import DIAGNOSES
 
 # A countdown that reaches zero in the browser may ask a hair before the server's own zero.
@@ -40,6 +40,8 @@ _SEEN = CompiledUpdate(Participant, ["last_seen_at"])
 _ANSWER = CompiledUpdate(Reading, ["outcome", "diagnosis", "answered_at", "elapsed_ms"])
 _TIMEOUT = CompiledUpdate(Reading, ["outcome", "elapsed_ms"])
 _LATE = CompiledUpdate(Reading, ["late_diagnosis", "late_at"])
+_NEW_READING = CompiledInsert(Reading)
+_EVENTS = CompiledInsert(Event)
 
 
 class _Log:
@@ -68,7 +70,7 @@ class _Log:
 
     def write(self) -> None:
         if self.events:
-            Event.objects.bulk_create(self.events)
+            _EVENTS.insert(self.events)
             self.events = []
 
 
@@ -206,7 +208,7 @@ def _serve_next(
         hint=hint,
     )
     if connection.features.has_select_for_update:
-        reading.save()  # the row lock keeps a second tab out until this one commits
+        _NEW_READING.insert_one(reading)  # the row lock keeps a second tab out till this commits
     else:
         try:
             with transaction.atomic():

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from contests.models import Participant, Study
-from core.compiled import CompiledUpdate, CompiledValues, fields_of, instance
+from contests.models import Event, Participant, Study
+from core.compiled import CompiledInsert, CompiledUpdate, CompiledValues, fields_of, instance
 from tests.contests.factories import StudyFactory, make_participant
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +86,22 @@ def test_an_update_writes_the_named_fields_of_one_row_as_save_would() -> None:
     second.refresh_from_db()
     assert second.case_orders == {"2": [1]}
     assert second.last_seen_at is None
+
+
+def test_an_insert_writes_rows_as_save_would_and_gives_one_its_id() -> None:
+    study = StudyFactory()
+    participant, _ = make_participant(study, now=T0)
+    events = CompiledInsert(Event)
+    events.insert(
+        [
+            Event(participant=participant, kind="served", at=T0, data={"position": 0}),
+            Event(participant=participant, kind="resumed", at=T0, data={}),
+        ]
+    )
+    stored = list(Event.objects.filter(participant=participant).values_list("kind", "at", "data"))
+    assert stored == [("served", T0, {"position": 0}), ("resumed", T0, {})]
+    one = Event(participant=participant, kind="answered", at=T0, data={"diagnosis": "mel"})
+    events.insert_one(one)
+    assert one.pk is not None
+    assert not one._state.adding
+    assert Event.objects.get(pk=one.pk).data == {"diagnosis": "mel"}
