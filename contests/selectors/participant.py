@@ -127,23 +127,34 @@ def phase_case(*, phase: Phase, case_id: int) -> Case | None:
 
 
 _open_image = CompiledValues(
-    lambda participant_id, case_key: (
+    lambda participant_id, invitation_id, case_key: (
         Reading.objects.filter(
-            participant=participant_id, case__key=case_key, outcome=Outcome.PENDING
+            participant=participant_id,
+            participant__invitation__pk=invitation_id,
+            participant__invitation__revoked_at__isnull=True,
+            case__key=case_key,
+            outcome=Outcome.PENDING,
         )
         .order_by()
         .values_list("deadline", "case__image__file")[:1]
     ),
     participant_id=int,
+    invitation_id=int,
     case_key=str,
 )
 
 
-def case_image_file(*, participant: Participant, case_key: str, now: datetime) -> str | None:
-    """The stored file name of a case's image while the reader may see it: the case was served
-    to this reader, is not closed and is not past its deadline (which includes the grace), even
-    before the reader's next request closes it. None otherwise."""
-    for deadline, file_name in _open_image.rows(participant_id=participant.pk, case_key=case_key):
+def case_image_file(
+    *, participant_id: int, invitation_id: int, case_key: str, now: datetime
+) -> str | None:
+    """The stored file name of a case's image while the session's reader may see it, in one
+    query: the session's invitation still binds that reader and is not revoked (as in
+    ``participant_for_session``), the case was served to them, is not closed and is not past
+    its deadline (which includes the grace), even before their next request closes it. None
+    otherwise."""
+    for deadline, file_name in _open_image.rows(
+        participant_id=participant_id, invitation_id=invitation_id, case_key=case_key
+    ):
         if deadline is None or now <= deadline:
             return str(file_name)
     return None

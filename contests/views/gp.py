@@ -96,6 +96,16 @@ def _session_participant(request: HtmxHttpRequest) -> Participant | None:
     return participant_for_session(participant_id=participant_id, invitation_id=invitation_id)
 
 
+def _no_session(request: HtmxHttpRequest) -> HttpResponse:
+    """The answer to a request without a participant: ask for the link again."""
+    if request.htmx:
+        # htmx does not swap error pages: reload, and the full page explains.
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "contests/gp/no_session.html", status=403)
+
+
 def participant_required(view: GPView) -> GPView:
     """Pass the session's participant to the view; without one, ask for the link again."""
 
@@ -103,12 +113,7 @@ def participant_required(view: GPView) -> GPView:
     def wrapper(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         participant = _session_participant(request)
         if participant is None:
-            if request.htmx:
-                # htmx does not swap error pages: reload, and the full page explains.
-                response = HttpResponse(status=204)
-                response["HX-Refresh"] = "true"
-                return response
-            return render(request, "contests/gp/no_session.html", status=403)
+            return _no_session(request)
         now = timezone.now()
         seen = participant.last_seen_at
         if seen is None or now - seen >= TOUCH_INTERVAL:
@@ -378,11 +383,23 @@ def timeout(request: HtmxHttpRequest, participant: Participant, order: int) -> H
     return _after_post(request, participant, phase)
 
 
-@participant_required
-def case_image(request: HtmxHttpRequest, participant: Participant, key: str) -> HttpResponse:
-    """A case's image, only while that case is open for this reader: served, not closed, and
-    not past its deadline (even before the next request closes the case). Never stored."""
-    file_name = case_image_file(participant=participant, case_key=key, now=timezone.now())
-    if file_name is None:
-        raise Http404
-    return stored_image_response(file_name, cache_control="no-store")
+def case_image(request: HtmxHttpRequest, key: str) -> HttpResponse:
+    """A case's image, only while that case is open for the session's reader: served, not
+    closed, and not past its deadline (even before the next request closes the case). Never
+    stored. The session's participant is checked in the same query as the case (one query
+    where ``participant_required`` would take two); only a refusal looks at it alone, to answer
+    as ``participant_required`` does."""
+    invitation_id = request.session.get(SESSION_INVITATION)
+    participant_id = request.session.get(SESSION_PARTICIPANT)
+    if invitation_id is not None and participant_id is not None:
+        file_name = case_image_file(
+            participant_id=participant_id,
+            invitation_id=invitation_id,
+            case_key=key,
+            now=timezone.now(),
+        )
+        if file_name is not None:
+            return stored_image_response(file_name, cache_control="no-store")
+        if _session_participant(request) is not None:
+            raise Http404
+    return _no_session(request)

@@ -35,8 +35,8 @@ PROFILE = {
 # Session, participant; savepoint, lock, reading, its update, the phase's readings, the next
 # case, the new reading, the events, release.
 ANSWER_AND_NEXT_QUERIES = 11
-# Session, participant, the open reading with its image's file.
-IMAGE_QUERIES = 3
+# Session; the open reading with its image's file, checked against the session's invitation.
+IMAGE_QUERIES = 2
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ def test_an_answer_and_the_next_case_cost_one_transaction_of_few_queries(
     assert Event.objects.filter(participant=participant, kind="served").count() == 3
 
 
-def test_a_case_image_costs_three_queries(
+def test_a_case_image_costs_two_queries(
     client: Client, study: Any, django_assert_max_num_queries: Any
 ) -> None:
     _join(client, study)
@@ -161,7 +161,9 @@ def test_last_seen_is_written_at_most_once_a_minute_by_pages_that_write_nothing(
 
 def test_a_revoked_link_ends_the_session_at_the_next_request(client: Client, study: Any) -> None:
     participant = _join(client, study)
-    assert client.get(reverse("take:home")).status_code == 200
+    key = _case_key(client.get(reverse("take:phase", args=[1])).content.decode())
+    assert client.get(reverse("take:image", args=[key])).status_code == 200
     participant.invitation.revoked_at = timezone.now()
     participant.invitation.save()
     assert client.get(reverse("take:home")).status_code == 403
+    assert client.get(reverse("take:image", args=[key])).status_code == 403
