@@ -7,10 +7,12 @@ image, in every phase, so that the phase without hint can be compared with the s
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from django.db.models import Count, Max
 
 from analysis import frames as F
 from analysis import planning, readings_report
@@ -244,3 +246,32 @@ def study_plan(
         readers=readers,
         cases=cases,
     )
+
+
+def study_results_fingerprint(study: Study, *, include_simulated: bool = False) -> str:
+    """A short digest that changes whenever the study's report would: its closed readings
+    (count, last id, last answer or late answer), the model's predictions and the phases.
+
+    A few aggregate queries, milliseconds: what the results page's cache is keyed by.
+    """
+    closed = Reading.objects.filter(
+        case__phase__study=study, outcome__in=[Outcome.ANSWERED, Outcome.TIMED_OUT]
+    )
+    if not include_simulated:
+        closed = closed.filter(participant__is_simulated=False)
+    readings = closed.aggregate(
+        n=Count("id"), last=Max("id"), answered=Max("answered_at"), late=Max("late_at")
+    )
+    run = study_model_run(study)
+    predictions = (
+        Prediction.objects.filter(run=run).aggregate(n=Count("id"), last=Max("id"))
+        if run is not None
+        else {}
+    )
+    phases = list(
+        study.phases.order_by("order").values_list(
+            "id", "order", "title", "time_limit_seconds", "hint_style", "hint_run_id"
+        )
+    )
+    parts = (study.pk, include_simulated, sorted(readings.items()), sorted(predictions.items()))
+    return hashlib.sha256(repr((parts, phases)).encode()).hexdigest()[:32]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from analysis import exports, plots, readings_report, selectors
 from analysis.models import ReportJob
@@ -129,3 +131,69 @@ def report_job_run(*, job: ReportJob, task_id: str = "") -> ReportJob:
         run.update(folder=folder, files=files)
         run.result = f"{len(files)} files"
     return job
+
+
+# A results page's pieces are computed once per change in what they show (the fingerprint of
+# ``selectors.study_results_fingerprint``) and kept in Django's cache (CACHES: a folder by
+# default, shared by every web worker). The day's limit bounds what the fingerprint cannot see
+# (a reader's profile edited after their answers).
+RESULTS_CACHE_SECONDS = 24 * 3600
+RESULTS_CACHE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ResultsPage:
+    """What the results page shows of a report, rendered: tables as HTML, figures as SVG."""
+
+    n_readings: int
+    notes: list[str]
+    tables: dict[str, str]
+    figures: dict[str, str]
+
+
+def _results_key(study: Study, include_simulated: bool, part: str) -> str:
+    fingerprint = selectors.study_results_fingerprint(study, include_simulated=include_simulated)
+    language = translation.get_language() or ""
+    return (
+        f"analysis:results:{RESULTS_CACHE_VERSION}:{study.pk}:{int(include_simulated)}:"
+        f"{language}:{fingerprint}:{part}"
+    )
+
+
+def study_results_page(
+    *, study: Study, include_simulated: bool = False, tables: Sequence[str]
+) -> ResultsPage:
+    """The results page's report, tables (those named) and figures, from the cache when the
+    readings have not changed since they were computed; computed and cached otherwise."""
+    key = _results_key(study, include_simulated, "page:" + ",".join(tables))
+    page = cache.get(key)
+    if isinstance(page, ResultsPage):
+        return page
+    _, report = study_report_build(study=study, include_simulated=include_simulated)
+    named = report_tables(report)
+    page = ResultsPage(
+        n_readings=report.n_readings,
+        notes=[str(note) for note in report.notes],
+        tables={name: table_html(named[name]) for name in tables if name in named},
+        figures={name: plots.to_svg(f) for name, f in plots.report_figures(report).items()},
+    )
+    cache.set(key, page, RESULTS_CACHE_SECONDS)
+    return page
+
+
+def study_plot_file(
+    *, study: Study, name: str, ext: str, include_simulated: bool = False
+) -> bytes | None:
+    """One figure of the report as SVG or PNG bytes (None if the report has no such figure),
+    cached like the page."""
+    key = _results_key(study, include_simulated, f"plot:{name}.{ext}")
+    data = cache.get(key)
+    if isinstance(data, bytes):
+        return data
+    _, report = study_report_build(study=study, include_simulated=include_simulated)
+    figure = plots.report_figures(report).get(name)
+    if figure is None:
+        return None
+    data = plots.to_svg(figure).encode() if ext == "svg" else plots.to_png(figure)
+    cache.set(key, data, RESULTS_CACHE_SECONDS)
+    return data

@@ -16,7 +16,7 @@ from analysis import exports, plots, selectors, services
 from analysis.dnn_tables import dnn_table, paper_comparisons
 from analysis.forms import PlanForm
 from analysis.models import ReportJob
-from analysis.report_tables import report_tables, table_html
+from analysis.report_tables import table_html
 from contests.models import Study
 from core.decorators import researcher_required
 
@@ -71,20 +71,22 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @researcher_required
 def study_results(request: HttpRequest, pk: int) -> HttpResponse:
+    """The study's report, tables and figures: computed once per change in its readings."""
     study = get_object_or_404(Study, pk=pk)
     include_simulated = _simulated(request)
-    _, report = services.study_report_build(study=study, include_simulated=include_simulated)
-    named = report_tables(report)
+    page = services.study_results_page(
+        study=study, include_simulated=include_simulated, tables=PAGE_TABLES
+    )
     figures = {
-        name: mark_safe(plots.to_svg(figure))  # noqa: S308 - matplotlib's own escaped SVG
-        for name, figure in plots.report_figures(report).items()
+        name: mark_safe(svg)  # noqa: S308 - matplotlib's own escaped SVG
+        for name, svg in page.figures.items()
     }
     context = {
         "study": study,
-        "report": report,
+        "report": page,
         "include_simulated": include_simulated,
         "query": "?simulated=1" if include_simulated else "",
-        "tables": {name: table_html(named[name]) for name in PAGE_TABLES if name in named},
+        "tables": page.tables,
         "figures": figures,
         "exports": EXPORTS,
         "titles": TABLE_TITLES,
@@ -111,14 +113,13 @@ def study_plot(request: HttpRequest, pk: int, name: str, ext: str) -> HttpRespon
     study = get_object_or_404(Study, pk=pk)
     if ext not in ("svg", "png"):
         raise Http404("plots come as svg or png")
-    _, report = services.study_report_build(study=study, include_simulated=_simulated(request))
-    figure = plots.report_figures(report).get(name)
-    if figure is None:
+    data = services.study_plot_file(
+        study=study, name=name, ext=ext, include_simulated=_simulated(request)
+    )
+    if data is None:
         raise Http404("no such plot")
-    if ext == "svg":
-        response = HttpResponse(plots.to_svg(figure), content_type="image/svg+xml")
-    else:
-        response = HttpResponse(plots.to_png(figure), content_type="image/png")
+    content_type = "image/svg+xml" if ext == "svg" else "image/png"
+    response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="study-{study.pk}-{name}.{ext}"'
     return response
 

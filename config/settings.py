@@ -141,6 +141,11 @@ if DATABASES["default"].get("PASSWORD") == PLACEHOLDER_SECRET:
         "The database password is still the placeholder of .env.example: set POSTGRES_PASSWORD."
     )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Keep each worker thread's connection open between requests: a new PostgreSQL connection (a
+# forked backend, authentication, cold catalogue caches) costs more than a GP's whole request.
+# A connection found broken is replaced at the start of the next request, not used.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=600)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
@@ -188,11 +193,6 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
-
-CACHES = {
-    "default": env.cache_url("CACHE_URL", default="locmemcache://default"),
-    "limits": env.cache_url("LIMITS_CACHE_URL", default="locmemcache://limits"),
-}
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
@@ -250,6 +250,18 @@ STORAGES = {
         else "whitenoise.storage.CompressedStaticFilesStorage"
     },
 }
+
+# Computed pages (the researcher's results) are kept here: a folder by default, so that every
+# web worker shares them on the embedded install too; CACHE_URL=redis://... or dbcache://table.
+CACHES = {
+    "default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'django-cache'}"),
+    # Request-rate counters: Redis in production (atomic, shared by every web worker), one
+    # process's memory on the embedded defaults.
+    "limits": env.cache_url("LIMITS_CACHE_URL", default="locmemcache://limits"),
+}
+
+# The database session store with its per-request read compiled once (same table as Django's).
+SESSION_ENGINE = "core.sessions"
 
 # --- Security: strict by default, the HTTPS switches come from the environment ---------------
 SESSION_COOKIE_HTTPONLY = True

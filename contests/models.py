@@ -235,6 +235,9 @@ class Participant(models.Model):
     consented_at = models.DateTimeField()
     # Seeds every shuffled phase's case order for this reader: the order can be rebuilt exactly.
     order_seed = models.BigIntegerField(default=new_order_seed)
+    # Each phase's case order as first served, {"<phase id>": [case ids]}: computed once from the
+    # seed (contests.selectors.participant.participant_case_order), then read with the row.
+    case_orders = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     last_seen_at = models.DateTimeField(null=True, blank=True)
     # The arm of a counterbalanced or crossover study (0 or 1), from the block randomisation.

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.cache import caches
 from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -22,16 +21,22 @@ __all__ = ["celery_worker_process", "celery_workers"]
 
 @pytest.fixture(autouse=True)
 def _isolated_media(settings: Any, tmp_path: Path) -> None:
-    """Every test writes its files under its own temporary folder, never into var/."""
+    """Every test writes its files under its own temporary folder, never into var/, and starts
+    with an empty cache of its own (test databases reuse ids that a shared cache would mix)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.IMAGE_CACHE_DIR = tmp_path / "cache"
     settings.WORK_DIR = tmp_path / "work"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_request_limits() -> None:
-    """Rate-limit counters start at zero in every test (they live in the "limits" cache)."""
-    caches["limits"].clear()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": str(tmp_path),
+        },
+        # Rate-limit counters start at zero in every test.
+        "limits": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": str(tmp_path / "limits"),
+        },
+    }
 
 
 @pytest.fixture

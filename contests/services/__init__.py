@@ -65,6 +65,9 @@ Every function is keyword-only and takes ``now`` where time matters.
 ``readings``
     reading_serve_next(*, participant, phase, now) -> Reading | None   # None: phase done
     reading_submit(*, reading, diagnosis, now) -> Reading
+    reading_submit_and_serve_next(*, participant, phase_order, case_key, diagnosis, now,
+                                  serve_next=True) -> AnswerServed
+        # the GP's answer and the next case in one transaction with one lock
     reading_time_out(*, reading, now) -> Reading
     phase_expire_readings(*, participant, phase, now) -> int
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -33,13 +35,15 @@ from contests.forms.gp import (
     ReminderForm,
     TimeoutForm,
 )
-from contests.models import Case, Invitation, Outcome, Participant, Phase, Reading, StudyStatus
-from contests.selectors.designs import (
-    participant_next_session,
-    participant_phase_cases,
-    reading_awaiting_confidence,
+from contests.models import Invitation, Participant, Phase, Reading, StudyStatus
+from contests.selectors.designs import participant_next_session, reading_awaiting_confidence
+from contests.selectors.participant import (
+    case_image_file,
+    participant_for_session,
+    participant_phase_total,
+    participant_progress,
+    participant_score,
 )
-from contests.selectors.participant import participant_progress, participant_score
 from contests.services.confidence import reading_confidence_set
 from contests.services.errors import (
     AlreadyDeclined,
@@ -51,15 +55,22 @@ from contests.services.errors import (
 )
 from contests.services.invitations import invitation_accept, invitation_decline, invitation_redeem
 from contests.services.participants import participant_profile_update, participant_touch
-from contests.services.readings import reading_serve_next, reading_submit, reading_time_out
+from contests.services.readings import (
+    reading_serve_next,
+    reading_submit_and_serve_next,
+    reading_time_out,
+)
 from contests.services.sessions import participant_reminder_set
 from lesions.codes import DIAGNOSES
 from lesions.models import Diagnosis
-from lesions.serving import image_response
+from lesions.serving import stored_image_response
 
 SESSION_INVITATION = "take_invitation"
 SESSION_PARTICIPANT = "take_participant"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+# "Last seen" is for the researcher's overview: once a minute is plenty, and every answer or
+# case served notes it anyway (the reader's row lock writes it).
+TOUCH_INTERVAL = timedelta(minutes=1)
 
 GPView = Callable[..., HttpResponse]
 
@@ -92,11 +103,23 @@ def _session_invitation(request: HtmxHttpRequest) -> Invitation | None:
 
 
 def _session_participant(request: HtmxHttpRequest) -> Participant | None:
-    invitation = _session_invitation(request)
-    pk = request.session.get(SESSION_PARTICIPANT)
-    if invitation is None or pk is None or invitation.participant_id != pk:
+    """The session's participant, checked against its invitation in the database on every
+    request (the session holds ids only, and is trusted for nothing more)."""
+    invitation_id = request.session.get(SESSION_INVITATION)
+    participant_id = request.session.get(SESSION_PARTICIPANT)
+    if invitation_id is None or participant_id is None:
         return None
-    return Participant.objects.select_related("study").get(pk=pk)
+    return participant_for_session(participant_id=participant_id, invitation_id=invitation_id)
+
+
+def _no_session(request: HtmxHttpRequest) -> HttpResponse:
+    """The answer to a request without a participant: ask for the link again."""
+    if request.htmx:
+        # htmx does not swap error pages: reload, and the full page explains.
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "contests/gp/no_session.html", status=403)
 
 
 def participant_required(view: GPView) -> GPView:
@@ -106,13 +129,11 @@ def participant_required(view: GPView) -> GPView:
     def wrapper(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         participant = _session_participant(request)
         if participant is None:
-            if request.htmx:
-                # htmx does not swap error pages: reload, and the full page explains.
-                response = HttpResponse(status=204)
-                response["HX-Refresh"] = "true"
-                return response
-            return render(request, "contests/gp/no_session.html", status=403)
-        participant_touch(participant=participant, now=timezone.now())
+            return _no_session(request)
+        now = timezone.now()
+        seen = participant.last_seen_at
+        if seen is None or now - seen >= TOUCH_INTERVAL:
+            participant_touch(participant=participant, now=now)
         return view(request, participant, *args, **kwargs)
 
     return wrapper
@@ -245,7 +266,7 @@ def _hint_context(hint: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
-def _case_context(phase: Phase, reading: Reading) -> dict[str, Any]:
+def _case_context(participant: Participant, phase: Phase, reading: Reading) -> dict[str, Any]:
     image = reading.case.image
     grace = phase.study.grace_seconds
     return {
@@ -253,7 +274,7 @@ def _case_context(phase: Phase, reading: Reading) -> dict[str, Any]:
         "reading": reading,
         "case_key": reading.case.key,
         "number": reading.position + 1,
-        "total": participant_phase_cases(participant=reading.participant, phase=phase).count(),
+        "total": participant_phase_total(participant=participant, phase=phase),
         "age": None if image.age is None else round(image.age),
         "sex": None if image.sex == "unknown" else image.get_sex_display(),
         "site": None if image.localization == "unknown" else image.get_localization_display(),
@@ -287,6 +308,31 @@ def _phase(participant: Participant, order: int) -> Phase:
     )
 
 
+def _locked(request: HtmxHttpRequest, reason: str) -> HttpResponse:
+    messages.info(request, reason)
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("take:home")
+        return response
+    return redirect("take:home")
+
+
+def _served(
+    request: HtmxHttpRequest, participant: Participant, phase: Phase, reading: Reading | None
+) -> HttpResponse:
+    """The page (or, for htmx, the fragment) of the case to read now, or of the phase done.
+
+    Never stored by a browser or a proxy: a case page is only for now (the clock runs)."""
+    if reading is None:
+        template = "contests/gp/_phase_done.html" if request.htmx else "contests/gp/phase_done.html"
+        response = render(request, template, _phase_done_context(participant, phase))
+    else:
+        template = "contests/gp/_case.html" if request.htmx else "contests/gp/phase.html"
+        response = render(request, template, _case_context(participant, phase, reading))
+    add_never_cache_headers(response)
+    return response
+
+
 def _serve(request: HtmxHttpRequest, participant: Participant, phase: Phase) -> HttpResponse:
     """The page (or, for htmx, the fragment) of the case to read now."""
     asking = _confidence_page(request, participant, phase)  # study option: "How sure are you?"
@@ -295,17 +341,8 @@ def _serve(request: HtmxHttpRequest, participant: Participant, phase: Phase) -> 
     try:
         reading = reading_serve_next(participant=participant, phase=phase, now=timezone.now())
     except PhaseLocked as error:
-        messages.info(request, str(error))
-        if request.htmx:
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = reverse("take:home")
-            return response
-        return redirect("take:home")
-    if reading is None:
-        template = "contests/gp/_phase_done.html" if request.htmx else "contests/gp/phase_done.html"
-        return render(request, template, _phase_done_context(participant, phase))
-    template = "contests/gp/_case.html" if request.htmx else "contests/gp/phase.html"
-    return render(request, template, _case_context(phase, reading))
+        return _locked(request, str(error))
+    return _served(request, participant, phase, reading)
 
 
 @participant_required
@@ -334,17 +371,34 @@ def _after_post(request: HtmxHttpRequest, participant: Participant, phase: Phase
 @require_POST
 @participant_required
 def answer(request: HtmxHttpRequest, participant: Participant, order: int) -> HttpResponse:
-    phase = _phase(participant, order)
+    """The answer and, for htmx, the next case in the same response (one transaction).
+
+    A case closed meanwhile (another tab, or the clock) keeps its answer: the reader goes on."""
     form = AnswerForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest("Choose one of the seven diagnoses.")
-    reading = _reading(participant, phase, form.cleaned_data["case"])
-    # Closed meanwhile (another tab, or the clock): the reader simply goes on.
-    with contextlib.suppress(ReadingClosed):
-        reading_submit(
-            reading=reading, diagnosis=form.cleaned_data["diagnosis"], now=timezone.now()
+    # Study option: "How sure are you?" comes after the answer and before the next case, whose
+    # clock must not start while the reader is still on the question.
+    asks_confidence = participant.study.asks_confidence
+    try:
+        result = reading_submit_and_serve_next(
+            participant=participant,
+            phase_order=order,
+            case_key=form.cleaned_data["case"],
+            diagnosis=form.cleaned_data["diagnosis"],
+            now=timezone.now(),
+            serve_next=bool(request.htmx) and not asks_confidence,
         )
-    return _after_post(request, participant, phase)
+    except Reading.DoesNotExist:
+        raise Http404 from None
+    if not request.htmx:
+        # Without htmx: post, then redirect, so that a reload never posts again.
+        return redirect("take:phase", order=result.phase.order)
+    if asks_confidence:
+        return _serve(request, participant, result.phase)
+    if result.locked is not None:
+        return _locked(request, result.locked)
+    return _served(request, participant, result.phase, result.reading)
 
 
 @require_POST
@@ -365,17 +419,26 @@ def timeout(request: HtmxHttpRequest, participant: Participant, order: int) -> H
     return _after_post(request, participant, phase)
 
 
-@participant_required
-def case_image(request: HtmxHttpRequest, participant: Participant, key: str) -> HttpResponse:
-    """A case's image, only while that case is open for this reader (served, not closed)."""
-    case = get_object_or_404(
-        Case.objects.select_related("image"), key=key, phase__study=participant.study
-    )
-    if not Reading.objects.filter(
-        participant=participant, case=case, outcome=Outcome.PENDING
-    ).exists():
-        raise Http404
-    return image_response(case.image)
+def case_image(request: HtmxHttpRequest, key: str) -> HttpResponse:
+    """A case's image, only while that case is open for the session's reader: served, not
+    closed, and not past its deadline (even before the next request closes the case). Never
+    stored. The session's participant is checked in the same query as the case (one query
+    where ``participant_required`` would take two); only a refusal looks at it alone, to answer
+    as ``participant_required`` does."""
+    invitation_id = request.session.get(SESSION_INVITATION)
+    participant_id = request.session.get(SESSION_PARTICIPANT)
+    if invitation_id is not None and participant_id is not None:
+        file_name = case_image_file(
+            participant_id=participant_id,
+            invitation_id=invitation_id,
+            case_key=key,
+            now=timezone.now(),
+        )
+        if file_name is not None:
+            return stored_image_response(file_name, cache_control="no-store")
+        if _session_participant(request) is not None:
+            raise Http404
+    return _no_session(request)
 
 
 # ---------------------------------------------------------------- study designs and options

@@ -6,9 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from analysis import services
 from analysis.models import ReportJob
+from contests.models import Outcome, Reading
 from core.models import JobStatus
 from tests.analysis.conftest import StudySetup
 
@@ -62,3 +64,50 @@ def test_a_report_job_is_queued_after_the_commit_with_its_author(
     assert len(callbacks) == 1
     assert job.created_by == user
     assert services.report_job_create(study=study_setup.study).created_by is None
+
+
+def test_the_results_page_is_computed_once_per_change_in_its_readings(
+    study_setup: StudySetup, monkeypatch: Any
+) -> None:
+    builds: list[bool] = []
+    build = services.study_report_build
+
+    def counted(**kwargs: Any) -> Any:
+        builds.append(kwargs["include_simulated"])
+        return build(**kwargs)
+
+    monkeypatch.setattr(services, "study_report_build", counted)
+    study = study_setup.study
+    first = services.study_results_page(study=study, tables=("table4",))
+    again = services.study_results_page(study=study, tables=("table4",))
+    assert builds == [False]
+    assert again == first
+    assert first.figures
+    assert "table4" in first.tables
+    # Simulated readers included: another report, cached on its own.
+    with_simulated = services.study_results_page(
+        study=study, include_simulated=True, tables=("table4",)
+    )
+    assert builds == [False, True]
+    assert with_simulated.n_readings == first.n_readings + 7
+    # A pending reading closes: the readings changed, the page is computed again.
+    pending = Reading.objects.get(case__phase__study=study, outcome=Outcome.PENDING)
+    Reading.objects.filter(pk=pending.pk).update(
+        outcome=Outcome.ANSWERED, diagnosis="nv", answered_at=timezone.now()
+    )
+    fresh = services.study_results_page(study=study, tables=("table4",))
+    assert builds == [False, True, False]
+    assert fresh.n_readings == first.n_readings + 1
+    services.study_results_page(study=study, tables=("table4",))
+    assert builds == [False, True, False]
+
+
+def test_a_plot_file_is_cached_and_an_unknown_one_is_none(study_setup: StudySetup) -> None:
+    study = study_setup.study
+    page = services.study_results_page(study=study, tables=())
+    name = next(iter(page.figures))
+    png = services.study_plot_file(study=study, name=name, ext="png")
+    assert png is not None
+    assert png.startswith(b"\x89PNG")
+    assert services.study_plot_file(study=study, name=name, ext="png") == png
+    assert services.study_plot_file(study=study, name="no-such-plot", ext="svg") is None

@@ -23,7 +23,7 @@ def held_out_catalogue(*, name: str = "ham-standin", per_class: int = PER_CLASS)
     """``per_class`` held-out lesions of each diagnosis, one image each.
 
     Written in bulk, all images sharing one small real JPEG: a catalogue of hundreds in a
-    fraction of a second (the GP pages re-encode whichever file an image names).
+    fraction of a second (the GP pages serve whichever file an image names).
     """
     dataset = DatasetFactory.create(name=name)
     data = jpeg_bytes()

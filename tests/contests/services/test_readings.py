@@ -13,11 +13,17 @@ from contests.models import (
     EventKind,
     HintStyle,
     Outcome,
+    Participant,
     Reading,
 )
-from contests.selectors.participant import phase_is_done
+from contests.selectors.participant import participant_case_order, phase_is_done
 from contests.services.errors import ContestError, NotYetDue, PhaseLocked, ReadingClosed
-from contests.services.readings import reading_serve_next, reading_submit, reading_time_out
+from contests.services.readings import (
+    reading_serve_next,
+    reading_submit,
+    reading_submit_and_serve_next,
+    reading_time_out,
+)
 from tests.contests.factories import (
     PhaseFactory,
     StudyFactory,
@@ -334,3 +340,75 @@ def test_the_event_log_records_each_moment_and_refuses_changes(timed) -> None:
         Event.objects.all().delete()
     with pytest.raises(AppendOnlyError):
         Event.objects.update(kind="answered")
+
+
+def test_the_case_order_is_computed_once_from_the_seed_and_kept(untimed) -> None:
+    phase, participant = untimed
+    reading_serve_next(participant=participant, phase=phase, now=at(0))
+    stored = Participant.objects.get(pk=participant.pk).case_orders[str(phase.pk)]
+    assert stored == participant_case_order(participant=participant, phase=phase)
+    assert participant.case_orders[str(phase.pk)] == stored
+    # Served in that order, one case after the other.
+    served = [reading_serve_next(participant=participant, phase=phase, now=at(0)).case_id]
+    for i in range(3):
+        current = Reading.objects.get(participant=participant, case_id=served[-1])
+        reading_submit(reading=current, diagnosis="nv", now=at(i + 1))
+        served.append(
+            reading_serve_next(participant=participant, phase=phase, now=at(i + 2)).case_id
+        )
+    assert served == stored
+
+
+def test_an_answer_and_the_next_case_are_one_service_call(untimed) -> None:
+    phase, participant = untimed
+    first = reading_serve_next(participant=participant, phase=phase, now=at(0))
+    result = reading_submit_and_serve_next(
+        participant=participant, phase_order=1, case_key=first.case.key, diagnosis="mel", now=at(3)
+    )
+    first.refresh_from_db()
+    assert first.outcome == Outcome.ANSWERED
+    assert first.diagnosis == "mel"
+    assert first.elapsed_ms == 3000
+    assert result.phase == phase
+    assert result.reading is not None
+    assert result.reading.position == 1
+    assert result.locked is None
+    kinds = list(Event.objects.filter(participant=participant).values_list("kind", flat=True))
+    assert kinds == [EventKind.SERVED, EventKind.ANSWERED, EventKind.SERVED]
+    # A different answer to the closed case is ignored; the reader goes on with the open one.
+    again = reading_submit_and_serve_next(
+        participant=participant, phase_order=1, case_key=first.case.key, diagnosis="nv", now=at(4)
+    )
+    first.refresh_from_db()
+    assert first.diagnosis == "mel"
+    assert again.reading == result.reading
+
+
+def test_an_answer_is_kept_when_the_phase_locks_before_the_next_case(untimed) -> None:
+    phase, participant = untimed
+    first = reading_serve_next(participant=participant, phase=phase, now=at(0))
+    phase.closes_at = at(2)
+    phase.save()
+    result = reading_submit_and_serve_next(
+        participant=participant, phase_order=1, case_key=first.case.key, diagnosis="bcc", now=at(3)
+    )
+    assert result.reading is None
+    assert result.locked == "This part is closed."
+    first.refresh_from_db()
+    assert first.outcome == Outcome.ANSWERED
+
+
+def test_an_answer_to_a_case_never_served_to_the_reader_is_not_found(untimed) -> None:
+    phase, participant = untimed
+    other, _ = make_participant(phase.study, now=T0)
+    theirs = reading_serve_next(participant=other, phase=phase, now=at(0))
+    with pytest.raises(Reading.DoesNotExist):
+        reading_submit_and_serve_next(
+            participant=participant,
+            phase_order=1,
+            case_key=theirs.case.key,
+            diagnosis="nv",
+            now=at(1),
+        )
+    theirs.refresh_from_db()
+    assert theirs.outcome == Outcome.PENDING
