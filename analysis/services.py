@@ -14,7 +14,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from analysis import exports, plots, readings_report, selectors
+from analysis import exports, plots, reader_mrmc, readings_report, selectors
 from analysis.models import ReportJob
 from analysis.report_tables import report_tables, table_html
 from contests.models import Study
@@ -138,7 +138,17 @@ def report_job_run(*, job: ReportJob, task_id: str = "") -> ReportJob:
 # default, shared by every web worker). The day's limit bounds what the fingerprint cannot see
 # (a reader's profile edited after their answers).
 RESULTS_CACHE_SECONDS = 24 * 3600
-RESULTS_CACHE_VERSION = 1
+RESULTS_CACHE_VERSION = 2
+
+
+@dataclass(frozen=True)
+class ComparisonNote:
+    """Which analysis fits one without-vs-with comparison, as the results page says it."""
+
+    without: str
+    with_hint: str
+    design: reader_mrmc.DesignChoice | None
+    crossover: bool
 
 
 @dataclass(frozen=True)
@@ -149,6 +159,7 @@ class ResultsPage:
     notes: list[str]
     tables: dict[str, str]
     figures: dict[str, str]
+    comparisons: list[ComparisonNote]
 
 
 def _results_key(study: Study, include_simulated: bool, part: str) -> str:
@@ -176,6 +187,15 @@ def study_results_page(
         notes=[str(note) for note in report.notes],
         tables={name: table_html(named[name]) for name in tables if name in named},
         figures={name: plots.to_svg(f) for name, f in plots.report_figures(report).items()},
+        comparisons=[
+            ComparisonNote(
+                without=c.without,
+                with_hint=c.with_hint,
+                design=c.design,
+                crossover=bool(c.crossover),
+            )
+            for c in report.comparisons
+        ],
     )
     cache.set(key, page, RESULTS_CACHE_SECONDS)
     return page
