@@ -14,10 +14,12 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from contests.models import (
     Case,
     ConsentRefusal,
+    ConsentText,
     Event,
     Invitation,
     Participant,
@@ -27,7 +29,8 @@ from contests.models import (
     StudyStatus,
 )
 from contests.services.builder import phase_images_add
-from contests.services.errors import PhaseImageError
+from contests.services.content import consent_text_record, study_texts_update
+from contests.services.errors import ContestError, PhaseImageError
 from lesions.models import Partition
 
 
@@ -42,7 +45,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class PhaseInline(admin.TabularInline):
+class PhaseInline(TranslationTabularInline):
     model = Phase
     extra = 0
     fields = [
@@ -59,13 +62,52 @@ class PhaseInline(admin.TabularInline):
     show_change_link = True
 
 
+class ConsentTextInline(admin.TabularInline):
+    """Every version of the consent text, as readers agreed to it: kept, never edited."""
+
+    model = ConsentText
+    extra = 0
+    fields = ["version", "texts", "created_at"]
+    readonly_fields = ["version", "texts", "created_at"]
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Study)
-class StudyAdmin(admin.ModelAdmin):
-    list_display = ["title", "status", "design", "dataset", "created_at"]
+class StudyAdmin(TranslationAdmin):
+    """A study's texts appear once per language (title [en], title [es], ...)."""
+
+    list_display = ["title", "status", "design", "dataset", "consent_version", "created_at"]
     list_filter = ["status", "design"]
-    search_fields = ["title"]
-    inlines = [PhaseInline]
+    search_fields = ["title_en", "title_es"]
+    readonly_fields = ["consent_version"]  # a new version comes with a new consent text
+    inlines = [PhaseInline, ConsentTextInline]
     actions = ["open_studies", "close_studies"]
+
+    def save_model(self, request: HttpRequest, obj: Study, form: Any, change: bool) -> None:
+        """Texts go through the same service as the researcher's pages: a changed consent
+        text of an open study is a new version."""
+        consent = [name for name in form.changed_data if name.startswith("consent_text_")]
+        texts: dict[str, dict[str, str]] = {}
+        for name in consent:
+            language = name.removeprefix("consent_text_")
+            texts.setdefault(language, {})["consent_text"] = form.cleaned_data[name] or ""
+        if change and texts:
+            stored = Study.objects.get(pk=obj.pk)
+            for name in consent:  # saved below by the service, with the new version
+                setattr(obj, name, getattr(stored, name))
+        super().save_model(request, obj, form, change)
+        if not change:
+            consent_text_record(study=obj)
+        elif texts:
+            try:
+                updated = study_texts_update(study=obj, texts=texts)
+            except ContestError as error:
+                self.message_user(request, f"Consent text not saved: {error}", messages.ERROR)
+                return
+            obj.consent_version = updated.consent_version
 
     @admin.action(description="Open the selected studies")
     def open_studies(self, request: HttpRequest, queryset: QuerySet[Study]) -> None:
@@ -176,7 +218,7 @@ class PhaseForm(forms.ModelForm):
 
 
 @admin.register(Phase)
-class PhaseAdmin(admin.ModelAdmin):
+class PhaseAdmin(TranslationAdmin):
     form = PhaseForm
     list_display = ["__str__", "time_limit_seconds", "hint_style", "gated", "case_count"]
     list_filter = ["hint_style", "gated"]
@@ -217,7 +259,9 @@ class ParticipantAdmin(admin.ModelAdmin):
         "is_simulated",
         "language",
         "arm",
+        "consent_version",
         "consented_at",
+        "withdrawn_at",
         "last_seen_at",
     ]
     list_filter = ["study", "is_simulated", "language", "arm"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import models
 from django.utils import timezone
@@ -87,6 +87,9 @@ class Study(models.Model):
         default=4, help_text=_("Readers are randomised to the two arms in blocks of this size")
     )
 
+    # Named for the type checker: modeltranslation swaps in its own subclass at start-up.
+    objects: ClassVar[models.Manager[Study]] = models.Manager()
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = "studies"
@@ -153,6 +156,8 @@ class Phase(models.Model):
         related_name="sharing_phase",
         help_text=_("The phase whose images this phase shows again, by design"),
     )
+
+    objects: ClassVar[models.Manager[Phase]] = models.Manager()  # see Study.objects
 
     class Meta:
         ordering = ["study_id", "order"]
@@ -231,8 +236,12 @@ class Participant(models.Model):
     )
     country = models.CharField(max_length=80, blank=True)
     profile_completed_at = models.DateTimeField(null=True, blank=True)
+    # The consent text's version the reader last agreed to, and when; a reader behind the
+    # study's current version is asked again before their next case (contests.services.content).
     consent_version = models.CharField(max_length=40)
     consented_at = models.DateTimeField()
+    # When the reader declined a new consent text: they read no more; their readings stay.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
     # Seeds every shuffled phase's case order for this reader: the order can be rebuilt exactly.
     order_seed = models.BigIntegerField(default=new_order_seed)
     # Each phase's case order as first served, {"<phase id>": [case ids]}: computed once from the
@@ -285,6 +294,25 @@ class Invitation(models.Model):
 
     def is_expired(self, now: datetime) -> bool:
         return self.expires_at is not None and now >= self.expires_at
+
+
+class ConsentText(models.Model):
+    """Every version of a study's consent text as it stood, in each language: what a reader
+    who agreed to that version read."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="consent_texts")
+    version = models.CharField(max_length=40)
+    texts = models.JSONField(default=dict)  # {"en": "...", "es": "..."}
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["study_id", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["study", "version"], name="unique_consent_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.study}: consent version {self.version}"
 
 
 class ConsentRefusal(models.Model):
@@ -369,6 +397,8 @@ class EventKind(models.TextChoices):
     RESUMED = "resumed", _("resumed")
     HINT_SHOWN = "hint_shown", _("hint shown")
     CONFIDENCE = "confidence", _("confidence given")
+    CONSENTED = "consented", _("consented again")
+    WITHDREW = "withdrew", _("withdrew")
 
 
 class AppendOnlyError(Exception):

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Model, QuerySet
 from django.db.models.expressions import Expression
+from modeltranslation.translator import translator
 
 Row = tuple[Any, ...]
 # Whole-number markers start here: high enough to differ from the small fixed values a query
@@ -51,7 +52,15 @@ class CompiledValues:
             for name, kind in self.types.items()
         }
         by_value = {value: name for name, value in markers.items()}
-        compiler = self.build(**markers).query.get_compiler(connection=connection)
+        queryset = self.build(**markers)
+        if getattr(queryset, "_rewrite", False):
+            # modeltranslation's queryset picks its columns (and their order) by the active
+            # language: compiled once, it would serve one language's order to every request.
+            raise ValueError(
+                f"{queryset.model.__name__} has texts per language: build the query from "
+                f"{queryset.model.__name__}.objects.rewrite(False)."
+            )
+        compiler = queryset.query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
         slots = tuple((by_value.get(p), None if p in by_value else p) for p in params)
         missing = set(markers) - {name for name, _ in slots if name is not None}
@@ -89,8 +98,22 @@ class CompiledValues:
 
 
 def fields_of(model: type[Model], prefix: str = "") -> list[str]:
-    """The names ``values_list`` takes for every stored field of ``model`` (FKs as ``x_id``)."""
-    return [prefix + field.attname for field in model._meta.concrete_fields]
+    """The names ``values_list`` takes for every stored field of ``model`` (FKs as ``x_id``).
+
+    A text stored per language (modeltranslation) is read from its language columns only:
+    the original column's name would be rewritten to the active language's, a column twice."""
+    translated = _translated_fields(model)
+    return [
+        prefix + field.attname
+        for field in model._meta.concrete_fields
+        if field.name not in translated
+    ]
+
+
+def _translated_fields(model: type[Model]) -> set[str]:
+    if model not in translator.get_registered_models():
+        return set()
+    return set(translator.get_options_for_model(model).all_fields)
 
 
 def instance(model: type[Model], names: Sequence[str], values: Sequence[Any]) -> Any:

@@ -15,10 +15,17 @@ from rest_framework.response import Response
 
 from contests.api.errors import refusals
 from contests.api.filters import PhaseFilter
-from contests.api.serializers import DrawInput, DrawnSerializer, PhaseInput, PhaseSerializer
+from contests.api.serializers import (
+    DrawInput,
+    DrawnSerializer,
+    PhaseInput,
+    PhaseSerializer,
+    PhaseTextsInput,
+)
 from contests.models import Phase
 from contests.selectors.researcher import study_phases
 from contests.services.builder import phase_cases_draw, phase_update, study_check_draft
+from contests.services.content import phase_texts_update
 from contests.services.errors import BuilderError
 
 
@@ -45,6 +52,18 @@ class PhaseViewSet(viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         with refusals():
             phase_update(phase=phase, changes=data.service_fields())  # type: ignore[arg-type]  # checked by PhaseInput
+        return Response(_phase_data(phase))
+
+    @extend_schema(request=PhaseTextsInput, responses=PhaseSerializer)
+    @action(detail=True, methods=["patch"])
+    def texts(self, request: Request, pk: str | None = None) -> Response:
+        """Change the phase's title or instructions in any of its study's languages, at any
+        time (its other fields change only before the study opens)."""
+        phase = self.get_object()
+        data = PhaseTextsInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        with refusals():
+            phase_texts_update(phase=phase, texts=data.validated_data["texts"])
         return Response(_phase_data(phase))
 
     @extend_schema(request=DrawInput, responses=DrawnSerializer)

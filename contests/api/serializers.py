@@ -13,6 +13,7 @@ from classifier.models import TrainingRun
 from contests.models import CaseOrder, HintStyle, Invitation, Phase, Study
 from contests.presets import CROSSOVER_WASHOUT_DAYS
 from contests.selectors.researcher import study_phases
+from contests.services.content import texts_of
 from contests.services.invitations import MAX_BATCH
 from core.bounds import GRACE_SECONDS, SEED, SHARE, validate_finite
 from lesions.codes import DIAGNOSES
@@ -29,8 +30,34 @@ def _both_languages() -> list[str]:
     return ["en", "es"]
 
 
+class StudyLanguageTexts(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    consent_text = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+
+
+class StudyTexts(serializers.Serializer):
+    """A study's texts per language; on input, each language and each text is optional."""
+
+    en = StudyLanguageTexts(required=False)
+    es = StudyLanguageTexts(required=False)
+
+
+class PhaseLanguageTexts(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    instructions = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+
+
+class PhaseTexts(serializers.Serializer):
+    """A phase's texts per language; on input, each language and each text is optional."""
+
+    en = PhaseLanguageTexts(required=False)
+    es = PhaseLanguageTexts(required=False)
+
+
 class PhaseSerializer(serializers.ModelSerializer):
     case_count = serializers.IntegerField(read_only=True)
+    texts = serializers.SerializerMethodField()
     hint_run: serializers.SlugRelatedField[TrainingRun] = serializers.SlugRelatedField(
         slug_field="name", read_only=True
     )
@@ -40,8 +67,14 @@ class PhaseSerializer(serializers.ModelSerializer):
         fields = [
             "id", "study", "order", "title", "instructions", "time_limit_seconds", "hint_style",
             "hint_run", "case_order", "gated", "opens_at", "closes_at", "case_count",
-            "shares_cases_with",
+            "shares_cases_with", "texts",
         ]  # fmt: skip
+
+    @extend_schema_field(PhaseTexts)
+    def get_texts(self, phase: Phase) -> dict[str, dict[str, str]]:
+        """Every language's title and instructions ("" where none); ``title`` and
+        ``instructions`` above are those of the request's language, or the fallback."""
+        return texts_of(phase)
 
 
 class StudySerializer(serializers.ModelSerializer):
@@ -49,6 +82,7 @@ class StudySerializer(serializers.ModelSerializer):
         slug_field="name", read_only=True
     )
     phases = serializers.SerializerMethodField()
+    texts = serializers.SerializerMethodField()
     reader_count = serializers.IntegerField(read_only=True)
     simulated_count = serializers.IntegerField(read_only=True)
 
@@ -58,8 +92,14 @@ class StudySerializer(serializers.ModelSerializer):
             "id", "title", "description", "status", "dataset", "languages", "grace_seconds",
             "consent_text", "consent_version", "show_score_after_close", "created_at",
             "design", "washout_days", "asks_confidence", "block_size",
-            "reader_count", "simulated_count", "phases",
+            "reader_count", "simulated_count", "phases", "texts",
         ]  # fmt: skip
+
+    @extend_schema_field(StudyTexts)
+    def get_texts(self, study: Study) -> dict[str, dict[str, str]]:
+        """Every language's title, description and consent text ("" where none); the fields
+        above are those of the request's language (Accept-Language), or the fallback."""
+        return texts_of(study)
 
     @extend_schema_field(PhaseSerializer(many=True))
     def get_phases(self, study: Study) -> list[dict[str, Any]]:
@@ -68,7 +108,8 @@ class StudySerializer(serializers.ModelSerializer):
 
 
 class StudyInput(serializers.Serializer):
-    """A custom study, made empty (a draft): add its phases next."""
+    """A custom study, made empty (a draft): add its phases next. ``title``, ``description``
+    and ``consent_text`` are in its first language; ``texts`` gives the others'."""
 
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, default="", allow_blank=True)
@@ -96,6 +137,15 @@ class StudyInput(serializers.Serializer):
         validators=[validate_finite],
     )
     show_score_after_close = serializers.BooleanField(default=False)
+    texts = StudyTexts(required=False, help_text=_("The texts in the study's other languages"))
+
+
+class StudyTextsInput(serializers.Serializer):
+    texts = StudyTexts(help_text=_("Only the texts given change"))
+
+
+class PhaseTextsInput(serializers.Serializer):
+    texts = PhaseTexts(help_text=_("Only the texts given change"))
 
 
 class PresetStudyInput(serializers.Serializer):
@@ -199,6 +249,7 @@ class PhaseInput(serializers.Serializer):
 
 class NewPhaseInput(PhaseInput):
     cases = DrawInput(required=False, help_text=_("Draw the phase's cases in the same step"))
+    texts = PhaseTexts(required=False, help_text=_("The texts in the study's other languages"))
 
 
 class ReorderInput(serializers.Serializer):

@@ -32,6 +32,7 @@ from contests.api.serializers import (
     ReorderInput,
     StudyInput,
     StudySerializer,
+    StudyTextsInput,
 )
 from contests.models import Study
 from contests.selectors.hints import hint_run_for
@@ -45,6 +46,7 @@ from contests.services.builder import (
     study_open,
     study_phases_reorder,
 )
+from contests.services.content import study_texts_update
 from contests.services.errors import BuilderError
 from contests.services.presets import study_create_from_preset, study_open_waiting_for_hints
 from core.api.idempotency import idempotent
@@ -96,6 +98,19 @@ class StudyViewSet(
         with refusals():
             study = study_create_from_preset(hint_run=hint_run, **values)
         return Response(_study_data(study), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=StudyTextsInput, responses=StudySerializer)
+    @action(detail=True, methods=["patch"])
+    def texts(self, request: Request, pk: str | None = None) -> Response:
+        """Change the study's title, description or consent text in any of its languages, at
+        any time. A changed consent text of an open study is a new ``consent_version``:
+        readers who agreed to an earlier one are asked again before their next case."""
+        study = self.get_object()
+        data = StudyTextsInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        with refusals():
+            study_texts_update(study=study, texts=data.validated_data["texts"])
+        return Response(_study_data(study))
 
     @extend_schema(request=NewPhaseInput, responses={201: DrawnSerializer})
     @action(detail=True, methods=["post"], url_path="phases")

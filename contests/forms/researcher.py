@@ -6,11 +6,13 @@ import math
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from classifier.models import TrainingRun
-from contests.models import CaseOrder, HintStyle
+from contests.models import CaseOrder, HintStyle, Phase, Study
 from contests.presets import CROSSOVER_WASHOUT_DAYS
+from contests.translation import PHASE_TEXT_FIELDS, STUDY_TEXT_FIELDS
 from core.bounds import GRACE_SECONDS, INVITATION_EXPIRY_DAYS, SEED, TIME_LIMIT_SECONDS
 from lesions.codes import DIAGNOSES
 from lesions.models import Dataset
@@ -29,6 +31,16 @@ class StudyForm(forms.Form):
         initial=["en", "es"],
         widget=forms.CheckboxSelectMultiple,
     )
+    first_language = forms.ChoiceField(
+        choices=[("en", "English"), ("es", "Español")],
+        initial="en",
+        required=False,  # empty: the first of the languages ticked
+        label=_("First language"),
+        help_text=_(
+            "The language of the texts above; the study's other languages get theirs on its "
+            "texts page, and fall back to these."
+        ),
+    )
     grace_seconds = forms.FloatField(
         min_value=GRACE_SECONDS.low,
         max_value=GRACE_SECONDS.high,
@@ -36,6 +48,18 @@ class StudyForm(forms.Form):
         help_text=_("Added to every deadline for the network (0 to 30 seconds)."),
     )
     show_score_after_close = forms.BooleanField(required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, languages = data.pop("first_language", None), data.get("languages")
+        if first and languages:
+            if first not in languages:
+                self.add_error(
+                    "first_language", _("The first language must be one of its languages.")
+                )
+            else:
+                data["languages"] = [first, *(code for code in languages if code != first)]
+        return data
 
 
 def parse_proportions(text: str) -> dict[str, float] | None:
@@ -212,3 +236,61 @@ class PresetForm(forms.Form):
         if size % 2:
             raise forms.ValidationError(_("A block holds an even number of readers."))
         return size
+
+
+class StudyTextsForm(forms.Form):
+    """A study's texts and its phases' in each of the study's languages, side by side.
+
+    Fields are named ``<owner>-<field>-<language>`` (owner: ``study`` or ``phase<id>``); the
+    title is required in the study's first language, every other text is optional.
+    """
+
+    def __init__(self, *args: Any, study: Study, phases: list[Phase], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        names = dict(settings.LANGUAGES)
+        self.languages = [code for code in study.languages if code in names]
+        first = self.languages[0]
+        self.owners: dict[str, Study | Phase] = {"study": study}
+        self.owners.update({f"phase{phase.pk}": phase for phase in phases})
+        # What the page shows: one section per study or phase, one column per language.
+        self.sections: list[tuple[str, list[list[forms.BoundField]]]] = []
+        for owner, obj in self.owners.items():
+            rows = []
+            for field in STUDY_TEXT_FIELDS if owner == "study" else PHASE_TEXT_FIELDS:
+                row = []
+                for code in self.languages:
+                    name = f"{owner}-{field}-{code}"
+                    self.fields[name] = self._field(field, names[code], required=(
+                        field == "title" and code == first
+                    ))  # fmt: skip
+                    self.initial[name] = getattr(obj, f"{field}_{code}") or ""
+                    row.append(self[name])
+                rows.append(row)
+            heading = str(_("The study")) if owner == "study" else str(obj)
+            self.sections.append((heading, rows))
+
+    @staticmethod
+    def _field(field: str, language: str, *, required: bool) -> forms.CharField:
+        label = {
+            "title": _("Title"),
+            "description": _("Description"),
+            "consent_text": _("Consent text"),
+            "instructions": _("Instructions"),
+        }[field]
+        if field == "title":
+            return forms.CharField(max_length=200, required=required, label=f"{label} ({language})")
+        rows = 6 if field == "consent_text" else 2
+        return forms.CharField(
+            required=False,
+            strip=False,
+            label=f"{label} ({language})",
+            widget=forms.Textarea(attrs={"rows": rows}),
+        )
+
+    def texts(self) -> dict[str, dict[str, dict[str, str]]]:
+        """{owner: {language: {field: text}}} from the cleaned data."""
+        result: dict[str, dict[str, dict[str, str]]] = {}
+        for name, value in self.cleaned_data.items():
+            owner, field, code = name.split("-")
+            result.setdefault(owner, {}).setdefault(code, {})[field] = value
+        return result

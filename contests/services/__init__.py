@@ -8,7 +8,7 @@ Every function is keyword-only and takes ``now`` where time matters.
     study_create(*, title, description="", consent_text="", consent_version="1",
                  languages=("en", "es"), grace_seconds=2.0, show_score_after_close=False,
                  dataset=None, design="sequential", washout_days=28, asks_confidence=False,
-                 block_size=4) -> Study
+                 block_size=4, texts=None) -> Study   # texts in languages[0]; ``texts``: others
     phase_create(*, study, title, order=None, time_limit_seconds=None, hint_style="none",
                  hint_run_id=None, case_order="shuffled", gated=False, instructions="",
                  opens_at=None, closes_at=None) -> Phase
@@ -21,6 +21,14 @@ Every function is keyword-only and takes ``now`` where time matters.
     study_phases_reorder(*, study, phase_ids) -> list[Phase]       # draft studies only
     study_open(*, study) -> Study            # refuses phases without cases or missing hints
     study_close(*, study, now=None) -> Study
+
+``content``  (texts per language, consent versions; contests/translation.py names the texts)
+    study_texts_update(*, study, texts) -> Study   # {"es": {"title": ...}}; any time; a changed
+        # consent text of an opened study is a new version (kept in ConsentText)
+    phase_texts_update(*, phase, texts) -> Phase   # title and instructions, any time
+    participant_needs_consent(participant) -> bool     # behind the study's consent version
+    participant_consent_renew(*, participant, consent_version, now) -> Participant
+    participant_withdraw(*, participant, consent_version, now) -> Participant  # reads no more
 
 ``presets``
     study_create_paper(*, dataset, hint_run, hint_style="all", seed=0, title=..., scale=1.0)

@@ -26,7 +26,15 @@ from contests.models import (
 from contests.selectors.designs import study_design_problem
 from contests.selectors.hints import phase_images_without_hint
 from contests.selectors.researcher import study_phases
+from contests.services.content import (
+    Texts,
+    consent_text_record,
+    first_language,
+    localized,
+    texts_columns,
+)
 from contests.services.errors import BuilderError, PhaseImageError, StudyNotDraft
+from contests.translation import PHASE_TEXT_FIELDS, STUDY_TEXT_FIELDS
 from core.bounds import GRACE_SECONDS, SHARE, TIME_LIMIT_SECONDS
 from lesions.codes import DIAGNOSES
 from lesions.models import Dataset, Image, Partition
@@ -47,7 +55,10 @@ def study_create(
     washout_days: int = 28,
     asks_confidence: bool = False,
     block_size: int = 4,
+    texts: Texts | None = None,
 ) -> Study:
+    """A draft study. ``title``, ``description`` and ``consent_text`` are in its first
+    language (``languages[0]``); ``texts`` adds them in its other languages."""
     if not title.strip():
         raise BuilderError("A study needs a title.")
     if design not in StudyDesign.values:
@@ -61,10 +72,15 @@ def study_create(
         raise BuilderError(f"Languages must be among en, es; got {list(languages)}.")
     if not GRACE_SECONDS.contains(grace_seconds):
         raise BuilderError(f"The grace must be 0 to 30 seconds, not {grace_seconds}.")
-    return Study.objects.create(
-        title=title.strip(),
-        description=description,
-        consent_text=consent_text,
+    first = languages[0]
+    columns = {
+        localized("title", first): title.strip(),
+        localized("description", first): description,
+        localized("consent_text", first): consent_text,
+    }
+    columns.update(texts_columns(texts or {}, fields=STUDY_TEXT_FIELDS, languages=list(languages)))
+    study = Study.objects.create(
+        **columns,
         consent_version=consent_version,
         languages=list(languages),
         grace_seconds=grace_seconds,
@@ -75,6 +91,10 @@ def study_create(
         asks_confidence=asks_confidence,
         block_size=block_size,
     )
+    if not (getattr(study, localized("title", first)) or "").strip():
+        raise BuilderError(_("A study needs a title in its first language."))
+    consent_text_record(study=study)
+    return study
 
 
 def _check_phase_fields(
@@ -115,7 +135,10 @@ def phase_create(
     instructions: str = "",
     opens_at: datetime | None = None,
     closes_at: datetime | None = None,
+    texts: Texts | None = None,
 ) -> Phase:
+    """A phase at the end of the study (or at ``order``). ``title`` and ``instructions`` are
+    in the study's first language; ``texts`` adds them in its other languages."""
     _check_phase_fields(
         hint_style=hint_style,
         hint_run_id=hint_run_id,
@@ -127,17 +150,30 @@ def phase_create(
         order = (last or 0) + 1
     return Phase.objects.create(
         study=study,
-        title=title,
+        **_phase_columns(study, title=title, instructions=instructions, texts=texts),
         order=order,
         time_limit_seconds=time_limit_seconds,
         hint_style=hint_style,
         hint_run_id=hint_run_id if hint_style != HintStyle.NONE else None,
         case_order=case_order,
         gated=gated,
-        instructions=instructions,
         opens_at=opens_at,
         closes_at=closes_at,
     )
+
+
+def _phase_columns(
+    study: Study, *, title: str, instructions: str, texts: Texts | None
+) -> dict[str, str]:
+    first = first_language(study)
+    if not title.strip():
+        raise BuilderError(_("A phase needs a title."))
+    columns = {
+        localized("title", first): title.strip(),
+        localized("instructions", first): instructions,
+    }
+    columns.update(texts_columns(texts or {}, fields=PHASE_TEXT_FIELDS, languages=study.languages))
+    return columns
 
 
 class PhaseChanges(TypedDict, total=False):
@@ -166,11 +202,21 @@ def phase_update(*, phase: Phase, changes: PhaseChanges) -> Phase:
     )
     if "title" in changes and not changes["title"].strip():
         raise BuilderError(_("A phase needs a title."))
-    for name, value in changes.items():
-        setattr(phase, name, value)
+    # The title and instructions given here are in the study's first language.
+    first = first_language(phase.study)
+    columns: dict[str, object] = {
+        localized(name, first) if name in PHASE_TEXT_FIELDS else name: value
+        for name, value in changes.items()
+    }
+    for name, value in columns.items():
+        setattr(
+            phase,
+            name,
+            value.strip() if isinstance(value, str) and name.startswith("title_") else value,
+        )
     if phase.hint_style == HintStyle.NONE:
         phase.hint_run_id = None
-    phase.save(update_fields=[*changes, "hint_run_id"] if changes else ["hint_run_id"])
+    phase.save(update_fields=[*columns, "hint_run_id"])
     return phase
 
 

@@ -8,10 +8,15 @@ from classifier.models import TrainingRun
 from contests.models import HintStyle, Phase, Study, StudyDesign, StudyStatus
 from contests.presets import (
     CROSSOVER_CONSENT,
+    CROSSOVER_DESCRIPTION,
     CROSSOVER_PHASES,
+    CROSSOVER_TITLE,
     CROSSOVER_WASHOUT_DAYS,
     PAPER_CONSENT,
+    PAPER_COUNTERBALANCED,
+    PAPER_DESCRIPTION,
     PAPER_PHASES,
+    PAPER_TITLE,
     PhaseSpec,
 )
 from contests.selectors.designs import study_design_problem
@@ -26,8 +31,15 @@ from contests.services.designs import phase_cases_share, phases_counterbalance
 from contests.services.errors import BuilderError
 from lesions.models import Dataset
 
-PAPER_TITLE = "Pigmented skin lesions: GPs, GPs with AI, and the AI"
-CROSSOVER_TITLE = "Pigmented skin lesions: GPs without and with the AI, a crossover"
+
+def _spanish(
+    *, title: str, default_title: dict[str, str], description: str, consent: dict[str, str]
+) -> dict[str, dict[str, str]]:
+    """The preset's texts in Spanish (its title too, unless the researcher named the study)."""
+    texts = {"description": description, "consent_text": consent["es"]}
+    if title == default_title["en"]:
+        texts["title"] = default_title["es"]
+    return {"es": texts}
 
 
 @transaction.atomic
@@ -37,7 +49,7 @@ def study_create_paper(
     hint_run: TrainingRun,
     hint_style: str = HintStyle.ALL,
     seed: int = 0,
-    title: str = PAPER_TITLE,
+    title: str = PAPER_TITLE["en"],
     scale: float = 1.0,
     counterbalanced: bool = False,
     asks_confidence: bool = False,
@@ -47,13 +59,21 @@ def study_create_paper(
     (at least one case each) for small catalogues and tests. ``counterbalanced``: contest 2's
     two image sets swap between its phases for half the readers (randomised in blocks)."""
     _check_preset(hint_style, scale)
-    description = "Contest 1 untimed; contest 2 timed, without and then with the AI's answer."
+    description = dict(PAPER_DESCRIPTION)
     if counterbalanced:
-        description += " Contest 2's image sets swap between its phases for half the readers."
+        description = {
+            code: text + PAPER_COUNTERBALANCED[code] for code, text in description.items()
+        }
     study = study_create(
         title=title,
-        description=description,
-        consent_text=PAPER_CONSENT,
+        description=description["en"],
+        consent_text=PAPER_CONSENT["en"],
+        texts=_spanish(
+            title=title,
+            default_title=PAPER_TITLE,
+            description=description["es"],
+            consent=PAPER_CONSENT,
+        ),
         dataset=dataset,
         design=StudyDesign.COUNTERBALANCED if counterbalanced else StudyDesign.SEQUENTIAL,
         asks_confidence=asks_confidence,
@@ -94,6 +114,7 @@ def _build_phases(
             hint_run_id=hint_run.pk if spec.hint else None,
             gated=spec.gated,
             instructions=spec.instructions,
+            texts={"es": spec.texts()["es"]},
         )
         if draw is None or i < draw:
             phase_cases_draw(
@@ -110,7 +131,7 @@ def study_create_crossover(
     hint_run: TrainingRun,
     hint_style: str = HintStyle.ALL,
     seed: int = 0,
-    title: str = CROSSOVER_TITLE,
+    title: str = CROSSOVER_TITLE["en"],
     scale: float = 1.0,
     washout_days: int = CROSSOVER_WASHOUT_DAYS,
     asks_confidence: bool = False,
@@ -122,11 +143,14 @@ def study_create_crossover(
     _check_preset(hint_style, scale)
     study = study_create(
         title=title,
-        description=(
-            "Crossover: the same images without and with the AI's answer, in two sessions "
-            f"{washout_days} days apart; half the readers start with the AI."
+        description=CROSSOVER_DESCRIPTION["en"] % {"days": washout_days},
+        consent_text=CROSSOVER_CONSENT["en"],
+        texts=_spanish(
+            title=title,
+            default_title=CROSSOVER_TITLE,
+            description=CROSSOVER_DESCRIPTION["es"] % {"days": washout_days},
+            consent=CROSSOVER_CONSENT,
         ),
-        consent_text=CROSSOVER_CONSENT,
         dataset=dataset,
         design=StudyDesign.CROSSOVER,
         washout_days=washout_days,
@@ -185,7 +209,7 @@ def study_create_from_preset(
             hint_run=hint_run,
             hint_style=hint_style,
             seed=seed,
-            title=title.strip() or PAPER_TITLE,
+            title=title.strip() or PAPER_TITLE["en"],
             scale=scale,
             counterbalanced=counterbalanced,
             asks_confidence=asks_confidence,
@@ -196,7 +220,7 @@ def study_create_from_preset(
         hint_run=hint_run,
         hint_style=hint_style,
         seed=seed,
-        title=title.strip() or CROSSOVER_TITLE,
+        title=title.strip() or CROSSOVER_TITLE["en"],
         scale=scale,
         washout_days=washout_days,
         asks_confidence=asks_confidence,

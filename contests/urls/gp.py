@@ -9,6 +9,7 @@ urlpatterns = [
     path("i/<str:token>/", views.invitation, name="invitation"),
     path("language/", views.language, name="language"),
     path("consent/", views.consent, name="consent"),
+    path("consent/again/", views.consent_again, name="consent_again"),
     path("profile/", views.profile, name="profile"),
     path("", views.home, name="home"),
     path("phase/<int:order>/", views.phase, name="phase"),

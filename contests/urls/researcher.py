@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/", views.study_new, name="study_new"),
     path("new/preset/", views.study_new_preset, name="study_new_preset"),
     path("<int:pk>/", views.study_detail, name="study"),
+    path("<int:pk>/texts/", views.study_texts, name="study_texts"),
     path("<int:pk>/phases/", views.phase_add, name="phase_add"),
     path("<int:pk>/phases/<int:phase_pk>/", views.phase_edit, name="phase_edit"),
     path("<int:pk>/phases/<int:phase_pk>/draw/", views.phase_draw, name="phase_draw"),

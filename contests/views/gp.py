@@ -45,6 +45,11 @@ from contests.selectors.participant import (
     participant_score,
 )
 from contests.services.confidence import reading_confidence_set
+from contests.services.content import (
+    participant_consent_renew,
+    participant_needs_consent,
+    participant_withdraw,
+)
 from contests.services.errors import (
     AlreadyDeclined,
     ContestError,
@@ -130,13 +135,41 @@ def participant_required(view: GPView) -> GPView:
         participant = _session_participant(request)
         if participant is None:
             return _no_session(request)
+        if participant.withdrawn_at is not None:
+            return _withdrawn(request)
         now = timezone.now()
         seen = participant.last_seen_at
         if seen is None or now - seen >= TOUCH_INTERVAL:
             participant_touch(participant=participant, now=now)
+        # A new consent text: agree again before anything else, except to finish the case
+        # on screen (its answer, timeout or confidence is kept; the next case waits).
+        if view.__name__ not in CONSENT_PENDING_VIEWS and participant_needs_consent(participant):
+            return _consent_again(request)
         return view(request, participant, *args, **kwargs)
 
     return wrapper
+
+
+# The views that still work while a new consent text waits: those that close the case on
+# screen, and the page that asks for the new consent.
+CONSENT_PENDING_VIEWS = frozenset({"answer", "timeout", "confidence", "consent_again"})
+
+
+def _consent_again(request: HtmxHttpRequest) -> HttpResponse:
+    """Send the reader to the new consent text (htmx follows with a full page)."""
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("take:consent_again")
+        return response
+    return redirect("take:consent_again")
+
+
+def _withdrawn(request: HtmxHttpRequest) -> HttpResponse:
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "contests/gp/withdrawn.html", status=403)
 
 
 def invitation(request: HtmxHttpRequest, token: str) -> HttpResponse:
@@ -210,6 +243,31 @@ def consent(request: HtmxHttpRequest) -> HttpResponse:
         request.session[SESSION_PARTICIPANT] = participant.pk
         return redirect("take:profile")
     return render(request, "contests/gp/consent.html", {"study": study})
+
+
+@require_http_methods(["GET", "POST"])
+@participant_required
+def consent_again(request: HtmxHttpRequest, participant: Participant) -> HttpResponse:
+    """The study's consent text changed since the reader agreed: agree again, or stop. Their
+    earlier answers stay as they are either way."""
+    if not participant_needs_consent(participant):
+        return redirect("take:home")
+    study = participant.study
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        now = timezone.now()
+        version = form.cleaned_data["version"]
+        if form.cleaned_data["decision"] == "decline":
+            participant_withdraw(participant=participant, consent_version=version, now=now)
+            request.session.flush()
+            return render(request, "contests/gp/withdrawn.html")
+        try:
+            participant_consent_renew(participant=participant, consent_version=version, now=now)
+        except ContestError:
+            return redirect("take:consent_again")  # changed again while the page was open
+        return redirect("take:home")
+    context = {"study": study, "previous_version": participant.consent_version}
+    return render(request, "contests/gp/consent_again.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -335,6 +393,8 @@ def _served(
 
 def _serve(request: HtmxHttpRequest, participant: Participant, phase: Phase) -> HttpResponse:
     """The page (or, for htmx, the fragment) of the case to read now."""
+    if participant_needs_consent(participant):
+        return _consent_again(request)
     asking = _confidence_page(request, participant, phase)  # study option: "How sure are you?"
     if asking is not None:
         return asking
@@ -387,14 +447,18 @@ def answer(request: HtmxHttpRequest, participant: Participant, order: int) -> Ht
             case_key=form.cleaned_data["case"],
             diagnosis=form.cleaned_data["diagnosis"],
             now=timezone.now(),
-            serve_next=bool(request.htmx) and not asks_confidence,
+            serve_next=(
+                bool(request.htmx)
+                and not asks_confidence
+                and not participant_needs_consent(participant)
+            ),
         )
     except Reading.DoesNotExist:
         raise Http404 from None
     if not request.htmx:
         # Without htmx: post, then redirect, so that a reload never posts again.
         return redirect("take:phase", order=result.phase.order)
-    if asks_confidence:
+    if asks_confidence or participant_needs_consent(participant):
         return _serve(request, participant, result.phase)
     if result.locked is not None:
         return _locked(request, result.locked)

@@ -19,6 +19,7 @@ from contests.forms.researcher import (
     PhaseForm,
     PresetForm,
     StudyForm,
+    StudyTextsForm,
 )
 from contests.links import invitation_link, invitations_csv
 from contests.models import Participant, Phase, Study, StudyStatus
@@ -41,6 +42,7 @@ from contests.services.builder import (
     study_open,
     study_phases_reorder,
 )
+from contests.services.content import first_language, phase_texts_update, study_texts_update
 from contests.services.errors import ContestError
 from contests.services.invitations import invitation_create_batch
 from contests.services.presets import study_create_from_preset, study_open_waiting_for_hints
@@ -170,9 +172,10 @@ def phase_edit(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
     """Change a phase of a draft study (its cases are drawn again from the study's page)."""
     phase = get_object_or_404(Phase.objects.select_related("study", "hint_run"), pk=phase_pk,
                               study_id=pk)  # fmt: skip
+    first = first_language(phase.study)  # the form's texts are in the study's first language
     initial = {
-        "title": phase.title,
-        "instructions": phase.instructions,
+        "title": getattr(phase, f"title_{first}"),
+        "instructions": getattr(phase, f"instructions_{first}"),
         "time_limit_seconds": phase.time_limit_seconds,
         "hint_style": phase.hint_style,
         "hint_run": phase.hint_run,
@@ -202,6 +205,41 @@ def phase_edit(request: HttpRequest, pk: int, phase_pk: int) -> HttpResponse:
             return redirect("contests:study", pk=pk)
     context = {"phase": phase, "form": form, "draw_form": PhaseDrawForm()}
     return render(request, "contests/phase_edit.html", context)
+
+
+@researcher_required
+def study_texts(request: HttpRequest, pk: int) -> HttpResponse:
+    """The study's and its phases' texts in each of its languages, editable at any time; a
+    changed consent text of an open study is a new version that readers agree to again."""
+    study = get_object_or_404(Study, pk=pk)
+    phases = list(study.phases.order_by("order"))
+    form = StudyTextsForm(request.POST or None, study=study, phases=phases)
+    if request.method == "POST" and form.is_valid():
+        texts = form.texts()
+        version = study.consent_version
+        try:
+            with transaction.atomic():
+                study = study_texts_update(study=study, texts=texts.pop("study"))
+                for phase in phases:
+                    phase_texts_update(phase=phase, texts=texts[f"phase{phase.pk}"])
+        except ContestError as error:
+            form.add_error(None, str(error))
+        else:
+            if study.consent_version != version:
+                messages.warning(
+                    request,
+                    _(
+                        "The consent text changed: it is now version %(version)s. Readers who "
+                        "agreed to an earlier version are asked again before their next case."
+                    )
+                    % {"version": study.consent_version},
+                )
+            messages.success(request, _("Texts saved."))
+            return redirect("contests:study", pk=study.pk)
+    status = 400 if form.is_bound else 200
+    return render(
+        request, "contests/study_texts.html", {"study": study, "form": form}, status=status
+    )
 
 
 @researcher_required

@@ -44,7 +44,7 @@ def test_the_phase_admin_form_adds_images_by_id(admin_client: Client, study: Stu
     form = {
         "study": study.pk,
         "order": 1,
-        "title": "Picked",
+        "title_en": "Picked",  # the texts come once per language
         "hint_style": "none",
         "case_order": "fixed",
         "add_images": "\n".join(_ids(study, 4)),
@@ -114,7 +114,7 @@ def test_a_case_picked_in_the_inline_keeps_the_lesion_and_held_out_rules(
         form = {
             "study": study.pk,
             "order": 2,
-            "title": "2",
+            "title_en": "2",
             "hint_style": "none",
             "case_order": "fixed",
             "cases-TOTAL_FORMS": len(images),
