@@ -39,8 +39,13 @@ deploy-test: install
 base-image:
 	bash scripts/build-base-image.sh
 
+# Where makemessages looks for strings: every app's Python and templates, not these (the tests
+# read the same list: tests/contests/test_translations.py).
+MESSAGES_IGNORE := .venv var tests bench docs static scripts docker
+
 messages: install
-	$(PY) manage.py compilemessages --ignore=.venv
+	$(PY) manage.py makemessages -l es --no-obsolete $(addprefix --ignore=,$(MESSAGES_IGNORE))
+	$(PY) manage.py compilemessages $(addprefix --ignore=,$(MESSAGES_IGNORE))
 
 clean-demo:
 	rm -rf var/

@@ -26,6 +26,12 @@ from analysis import frames as F
 WITHOUT, WITH = "without AI", "with AI"
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a text for the catalogue (makemessages knows the name); pages translate it when
+    they show it. This module stays free of Django."""
+    return message
+
+
 @dataclass(frozen=True)
 class DesignChoice:
     """The OR analysis that fits a comparison's layout, the model it assumes and its source."""
@@ -38,28 +44,34 @@ class DesignChoice:
 DESIGNS_TEXT: dict[str, DesignChoice] = {
     "crossed": DesignChoice(
         "crossed",
-        "Readers and cases crossed with the modalities: every reader read the same images "
-        "without and with the AI. Obuchowski-Rockette model, jackknife covariances, Hillis "
-        "denominator degrees of freedom.",
+        gettext_noop(
+            "Readers and cases crossed with the modalities: every reader read the same images "
+            "without and with the AI. Obuchowski-Rockette model, jackknife covariances, Hillis "
+            "denominator degrees of freedom."
+        ),
         "Obuchowski & Rockette (1995) Commun Stat Simul Comput 24:285-308; Hillis (2007) "
         "Stat Med 26:596-619.",
     ),
     "cases_nested_in_modality": DesignChoice(
         "cases_nested_in_modality",
-        "Cases nested within modality: each phase showed its own images, so a case is read "
-        "in one modality only. Obuchowski-Rockette model with Cov1 = Cov3 = 0 and the "
-        "jackknife over all the study's cases, as MRMCaov defines its design 3.",
+        gettext_noop(
+            "Cases nested within modality: each phase showed its own images, so a case is read "
+            "in one modality only. Obuchowski-Rockette model with Cov1 = Cov3 = 0 and the "
+            "jackknife over all the study's cases, as MRMCaov defines its design 3."
+        ),
         "Smith & Hillis (2020) Proc SPIE 11316:113160K (MRMCaov, R package 0.3.0); Hillis "
         "(2014) Stat Med 33:330-360.",
     ),
     "partially_paired": DesignChoice(
         "partially_paired",
-        "Counterbalanced image sets: each reader read one set without and the other with the "
-        "AI, the sets swapped for half the readers; per reader the cases are nested within "
-        "modality, across readers every case is read in both. A split-plot-like layout, "
-        "analysed with the Obuchowski-Rockette model, jackknife covariances over all the "
-        "study's cases and the crossed formulas, as MRMCaov analyses partially paired "
-        "factorial data (Cov1 is 0 by design: a reader's two modalities share no case).",
+        gettext_noop(
+            "Counterbalanced image sets: each reader read one set without and the other with the "
+            "AI, the sets swapped for half the readers; per reader the cases are nested within "
+            "modality, across readers every case is read in both. A split-plot-like layout, "
+            "analysed with the Obuchowski-Rockette model, jackknife covariances over all the "
+            "study's cases and the crossed formulas, as MRMCaov analyses partially paired "
+            "factorial data (Cov1 is 0 by design: a reader's two modalities share no case)."
+        ),
         "Obuchowski, Gallas & Hillis (2012) Acad Radiol 19:1508-1517 (split-plot designs); "
         "Hillis (2014) Stat Med 33:330-360; Smith & Hillis (2020) Proc SPIE 11316:113160K.",
     ),

@@ -23,6 +23,26 @@ from analysis import frames as F
 from analysis.metrics import GroupMetrics, Metrics
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a note for the catalogue (makemessages knows the name); this module stays free of
+    Django, and the results page translates the note (``Note``) when it shows it."""
+    return message
+
+
+class Note(str):
+    """A note of the report, in English, that keeps its message and values so that a page can
+    say it in its reader's language."""
+
+    message: str
+    values: dict[str, str]
+
+    def __new__(cls, message: str, **values: str) -> Note:
+        note = super().__new__(cls, message % values if values else message)
+        note.message = message
+        note.values = values
+        return note
+
+
 @dataclass(frozen=True)
 class PhaseReport:
     phase: str
@@ -269,7 +289,11 @@ def study_report(frame: pd.DataFrame, *, include_simulated: bool = False) -> Stu
     rows = F.real_readers(compacted, include_simulated=include_simulated)
     notes: list[str] = []
     if rows.empty:
-        notes.append("No readings yet." if frame.empty else "Only simulated readers so far.")
+        notes.append(
+            Note(gettext_noop("No readings yet."))
+            if frame.empty
+            else Note(gettext_noop("Only simulated readers so far."))
+        )
     study = str(frame[F.STUDY].iat[0]) if len(frame) else ""
     order = _phase_order(rows)
     by_phase = {name: part for name, part in rows.groupby(F.PHASE, sort=False)}
@@ -281,14 +305,26 @@ def study_report(frame: pd.DataFrame, *, include_simulated: bool = False) -> Stu
             continue
         earlier = [(n, k) for n, k in order[:i] if k != F.HINT]
         if not earlier:
-            notes.append(f"{name}: no phase without hint before it to compare with.")
+            notes.append(
+                Note(
+                    gettext_noop("%(phase)s: no phase without hint before it to compare with."),
+                    phase=name,
+                )
+            )
             continue
         timed = [n for n, k in earlier if k == F.TIMED]
         base = timed[-1] if timed else earlier[-1][0]
         try:
             comparisons.append(hint_comparison(by_phase[base], by_phase[name]))
         except ValueError as error:
-            notes.append(f"{base} vs {name}: {error}")
+            notes.append(
+                Note(
+                    gettext_noop("%(without)s vs %(with_hint)s: %(error)s"),
+                    without=base,
+                    with_hint=name,
+                    error=str(error),
+                )
+            )
 
     readers = pd.concat([p.per_reader for p in phases], ignore_index=True) if phases else None
     return StudyReport(

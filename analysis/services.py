@@ -138,7 +138,7 @@ def report_job_run(*, job: ReportJob, task_id: str = "") -> ReportJob:
 # default, shared by every web worker). The day's limit bounds what the fingerprint cannot see
 # (a reader's profile edited after their answers).
 RESULTS_CACHE_SECONDS = 24 * 3600
-RESULTS_CACHE_VERSION = 2
+RESULTS_CACHE_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -160,6 +160,14 @@ class ResultsPage:
     tables: dict[str, str]
     figures: dict[str, str]
     comparisons: list[ComparisonNote]
+
+
+def _said(note: str) -> str:
+    """A note of the report in the active language (the cache keeps a page per language)."""
+    if isinstance(note, readings_report.Note):
+        message = translation.gettext(note.message)
+        return message % note.values if note.values else message
+    return str(note)
 
 
 def _results_key(study: Study, include_simulated: bool, part: str) -> str:
@@ -184,7 +192,7 @@ def study_results_page(
     named = report_tables(report)
     page = ResultsPage(
         n_readings=report.n_readings,
-        notes=[str(note) for note in report.notes],
+        notes=[_said(note) for note in report.notes],
         tables={name: table_html(named[name]) for name in tables if name in named},
         figures={name: plots.to_svg(f) for name, f in plots.report_figures(report).items()},
         comparisons=[

@@ -49,18 +49,18 @@ def csv_response(filename: str) -> HttpResponse:
 
 
 TABLE_TITLES = {
-    "table4": "Readers and the model on the same images (Table 4 layout)",
-    "comparisons": "Without vs with the AI hint: per-reader paired tests and MRMC",
+    "table4": _("Readers and the model on the same images (Table 4 layout)"),
+    "comparisons": _("Without vs with the AI hint: per-reader paired tests and MRMC"),
     "mrmc_figures": _(
         "MRMC of each figure, with the cases and the design it needs (random readers and cases)"
     ),
     "crossover": _("Crossover: the AI's effect, the period effect and the carry-over"),
     "by_sequence": _("Accuracy per arm (sequence) and phase"),
-    "tpr_change": "True positive rate per class, without vs with the hint",
-    "ai_follow": "Following the AI: answers equal to the hint's top class",
-    "mrmc": "MRMC (Obuchowski-Rockette, Hillis ddf): estimates and covariances",
-    "timing": "Time per case and timeouts",
-    "per_class": "Per class: readers (pooled) and the model",
+    "tpr_change": _("True positive rate per class, without vs with the hint"),
+    "ai_follow": _("Following the AI: answers equal to the hint's top class"),
+    "mrmc": _("MRMC (Obuchowski-Rockette, Hillis ddf): estimates and covariances"),
+    "timing": _("Time per case and timeouts"),
+    "per_class": _("Per class: readers (pooled) and the model"),
 }
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from classifier import runner, selectors, services
@@ -48,7 +49,7 @@ def experiment_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Experiment {experiment.name} created.")
+            messages.success(request, _("Experiment %(name)s created.") % {"name": experiment.name})
             return redirect("classifier:experiment", pk=experiment.pk)
     return render(request, "classifier/experiment_new.html", {"form": form})
 
@@ -68,7 +69,7 @@ def experiment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def experiment_queue(request: HttpRequest, pk: int) -> HttpResponse:
     experiment = get_object_or_404(Experiment, pk=pk)
     count = services.experiment_queue(experiment=experiment)
-    messages.success(request, f"{count} runs queued.")
+    messages.success(request, _("%(n)d runs queued.") % {"n": count})
     return redirect("classifier:experiment", pk=pk)
 
 

@@ -15,6 +15,7 @@ import torch
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from PIL import Image as PILImage
 
 from core.services import JobRun, job_queue, job_running
@@ -47,9 +48,13 @@ def gan_run_create(
     overrides: dict[str, Any] | None = None,
 ) -> GanRun:
     if dataset.is_synthetic:
-        raise ValueError(f"data set {dataset.name!r} is synthetic: train a GAN on real images")
+        raise ValueError(
+            _("data set %(name)r is synthetic: train a GAN on real images") % {"name": dataset.name}
+        )
     if not training_images_queryset(dataset=dataset).exists():
-        raise ValueError(f"data set {dataset.name!r} has no real training images")
+        raise ValueError(
+            _("data set %(name)r has no real training images") % {"name": dataset.name}
+        )
     config = preset(preset_name, final_size=final_size, **(overrides or {}))
     run = GanRun.objects.create(
         name=name or f"{dataset.name}-{preset_name}-{final_size}px-{int(time.time())}",
@@ -195,7 +200,7 @@ def gan_run_train(
 
 
 def _synthetic_dataset(run: GanRun) -> Dataset:
-    dataset, _ = Dataset.objects.get_or_create(
+    dataset, _created = Dataset.objects.get_or_create(
         name=slugify(f"{run.dataset.name}-gan-{run.pk}")[:100],
         defaults={
             "title": f"Synthetic images of GAN run {run.name}",
@@ -297,7 +302,7 @@ def gan_run_evaluate(
     check_codes = np.arange(n_label_check) % n_classes
     fid_codes = np.repeat(np.arange(n_classes), per_class)
     codes = np.concatenate([check_codes, fid_codes])
-    fakes, _ = generate(generator, codes, seed=seed)
+    fakes, _labels = generate(generator, codes, seed=seed)
     result = evaluate(
         judge,
         fake=fakes,

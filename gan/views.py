@@ -6,6 +6,7 @@ from django import forms
 from django.core.files.storage import Storage, default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 
 from core.decorators import researcher_required
 from gan import charts
@@ -17,10 +18,15 @@ from lesions.models import Dataset
 
 
 class RunForm(forms.Form):
-    dataset = forms.ModelChoiceField(queryset=Dataset.objects.filter(is_synthetic=False))
-    preset = forms.ChoiceField(choices=Preset.choices, initial=Preset.DEFAULT)
+    dataset = forms.ModelChoiceField(
+        queryset=Dataset.objects.filter(is_synthetic=False), label=_("Data set")
+    )
+    preset = forms.ChoiceField(choices=Preset.choices, initial=Preset.DEFAULT, label=_("Preset"))
     final_size = forms.TypedChoiceField(
-        choices=[(s, f"{s}x{s}") for s in (32, 64, 128, 256, 512)], coerce=int, initial=64
+        choices=[(s, f"{s}x{s}") for s in (32, 64, 128, 256, 512)],
+        coerce=int,
+        initial=64,
+        label=_("Final size"),
     )
 
 

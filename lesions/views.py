@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
 from core.decorators import researcher_required
 from lesions import selectors
@@ -28,13 +29,17 @@ def index(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "selects": [
-            (name, options, filters[name])
-            for name, options in (
-                ("dataset", [(d, d) for d in Dataset.objects.values_list("name", flat=True)]),
-                ("diagnosis", Diagnosis.choices),
-                ("localization", Localization.choices),
-                ("sex", Sex.choices),
-                ("partition", Partition.choices),
+            (name, label, options, filters[name])
+            for name, label, options in (
+                (
+                    "dataset",
+                    _("data set"),
+                    [(d, d) for d in Dataset.objects.values_list("name", flat=True)],
+                ),
+                ("diagnosis", _("diagnosis"), Diagnosis.choices),
+                ("localization", _("site"), Localization.choices),
+                ("sex", _("sex"), Sex.choices),
+                ("partition", _("split"), Partition.choices),
             )
         ],
     }

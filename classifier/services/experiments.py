@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from classifier import grid
 from classifier.models import (
@@ -51,7 +52,10 @@ EXPERIMENT_FIELDS = frozenset(
 
 def _check_choice(value: str, choices: Any, what: str) -> None:
     if value not in choices.values:
-        raise ValidationError(f"Unknown {what} {value!r}: choose from {', '.join(choices.values)}")
+        raise ValidationError(
+            _("Unknown %(what)s %(value)r: choose from %(choices)s")
+            % {"what": what, "value": value, "choices": ", ".join(choices.values)}
+        )
 
 
 @transaction.atomic
@@ -74,7 +78,9 @@ def experiment_create(
     """
     unknown = set(fields) - EXPERIMENT_FIELDS
     if unknown:
-        raise ValidationError(f"Unknown experiment fields: {', '.join(sorted(unknown))}")
+        raise ValidationError(
+            _("Unknown experiment fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
     values: dict[str, Any] = {}
     if preset:
         try:
@@ -86,7 +92,7 @@ def experiment_create(
     architecture = architecture or values.pop("architecture", "")
     values.pop("architecture", None)
     if not architecture:
-        raise ValidationError("Choose an architecture")
+        raise ValidationError(_("Choose an architecture"))
     try:
         architecture = timm_name(architecture)
     except ValueError as error:
@@ -97,15 +103,22 @@ def experiment_create(
     _check_choice(values.get("imbalance", Imbalance.WEIGHTED_LOSS), Imbalance, "imbalance")
     pretrained = values.get("pretrained_file", "")
     if pretrained and not Path(pretrained).is_file():
-        raise ValidationError(f"Pretrained weights file not found: {pretrained}")
+        raise ValidationError(
+            _("Pretrained weights file not found: %(file)s") % {"file": pretrained}
+        )
     per_class = values.get("synthetic_per_class", 0)
     synthetic = values.get("synthetic_dataset")
     if per_class and (synthetic is None or not synthetic.is_synthetic):
         raise ValidationError(
-            "Synthetic images per class need a synthetic data set (a GAN run's) to take them from"
+            _(
+                "Synthetic images per class need a synthetic data set (a GAN run's) "
+                "to take them from"
+            )
         )
     if dataset.split_folds is None and not values.get("folds"):
-        raise ValidationError(f"Data set {dataset.name!r} has no folds yet: make its splits first")
+        raise ValidationError(
+            _("Data set %(name)r has no folds yet: make its splits first") % {"name": dataset.name}
+        )
     experiment = Experiment(
         name=name,
         dataset=dataset,
@@ -135,7 +148,7 @@ def experiment_runs_create(*, experiment: Experiment) -> list[TrainingRun]:
     """One run per fold of the experiment (kept where it already exists)."""
     runs = []
     for fold in experiment_folds(experiment):
-        run, _ = TrainingRun.objects.get_or_create(
+        run, _created = TrainingRun.objects.get_or_create(
             experiment=experiment,
             fold=fold,
             defaults={"name": f"{experiment.name}-fold{fold}"},
@@ -186,7 +199,7 @@ def grid_create(
                     **{k: v for k, v in hyper.items() if k != "architecture"},
                 )
             experiments[name] = experiment
-        run, _ = TrainingRun.objects.get_or_create(
+        run, _created = TrainingRun.objects.get_or_create(
             experiment=experiments[name],
             fold=entry.fold,
             defaults={"name": entry.run_name(dataset.name, preset)},

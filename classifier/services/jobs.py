@@ -13,6 +13,7 @@ from pathlib import Path
 import torch
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from classifier import inference, runner
 from classifier.checkpoints import TrainState, best_weights_path
@@ -155,9 +156,9 @@ def prediction_job_create(
     found = set(Image.objects.filter(pk__in=ids).values_list("pk", flat=True))
     missing = [i for i in ids if i not in found]
     if missing:
-        raise ValidationError(f"Unknown image ids: {missing[:10]}")
+        raise ValidationError(_("Unknown image ids: %(ids)s") % {"ids": missing[:10]})
     if run.source == "trained" and run.status != JobStatus.SUCCEEDED:
-        raise ValidationError(f"Run {run.name!r} has not finished training")
+        raise ValidationError(_("Run %(name)r has not finished training") % {"name": run.name})
     job = PredictionJob.objects.create(run=run, image_ids=ids, label=label)
     if queue:
         job_queue(job=job)

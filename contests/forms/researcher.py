@@ -19,14 +19,22 @@ from lesions.models import Dataset
 
 
 class StudyForm(forms.Form):
-    title = forms.CharField(max_length=200)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    dataset = forms.ModelChoiceField(
-        queryset=Dataset.objects.all(), help_text="Cases are drawn from its held-out split."
+    title = forms.CharField(max_length=200, label=_("Title"))
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Description")
     )
-    consent_text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
-    consent_version = forms.CharField(max_length=40, initial="1")
+    dataset = forms.ModelChoiceField(
+        queryset=Dataset.objects.all(),
+        label=_("Data set"),
+        help_text=_("Cases are drawn from its held-out split."),
+    )
+    consent_text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), label=_("Consent text")
+    )
+    consent_version = forms.CharField(max_length=40, initial="1", label=_("Consent version"))
     languages = forms.MultipleChoiceField(
+        label=_("Languages"),
+        # Each language by its own name, as the GP's language page shows it.
         choices=[("en", "English"), ("es", "Español")],
         initial=["en", "es"],
         widget=forms.CheckboxSelectMultiple,
@@ -45,9 +53,12 @@ class StudyForm(forms.Form):
         min_value=GRACE_SECONDS.low,
         max_value=GRACE_SECONDS.high,
         initial=2.0,
+        label=_("Grace (seconds)"),
         help_text=_("Added to every deadline for the network (0 to 30 seconds)."),
     )
-    show_score_after_close = forms.BooleanField(required=False)
+    show_score_after_close = forms.BooleanField(
+        required=False, label=_("Show the reader their score after the study closes")
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -78,7 +89,8 @@ def parse_proportions(text: str) -> dict[str, float] | None:
         code = code.strip().lower()
         if not sep or code not in DIAGNOSES:
             raise forms.ValidationError(
-                f"{part.strip()!r}: write code=weight with codes among {', '.join(DIAGNOSES)}."
+                _("%(part)r: write code=weight with codes among %(codes)s.")
+                % {"part": part.strip(), "codes": ", ".join(DIAGNOSES)}
             )
         try:
             share = float(weight)
@@ -97,11 +109,14 @@ def parse_proportions(text: str) -> dict[str, float] | None:
 
 
 class PhaseForm(forms.Form):
-    title = forms.CharField(max_length=200)
-    instructions = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    cases = forms.IntegerField(min_value=1, max_value=5000, initial=35, label="Number of cases")
+    title = forms.CharField(max_length=200, label=_("Title"))
+    instructions = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Instructions")
+    )
+    cases = forms.IntegerField(min_value=1, max_value=5000, initial=35, label=_("Number of cases"))
     proportions = forms.CharField(
         required=False,
+        label=_("Proportions"),
         help_text=_(
             "Empty: stratified by diagnosis. Or shares from 0 to 1 such as mel=0.3, nv=0.5, "
             "bkl=0.2."
@@ -111,20 +126,31 @@ class PhaseForm(forms.Form):
         min_value=int(SEED.low),
         max_value=int(SEED.high),
         initial=0,
+        label=_("Seed"),
         help_text=_("The same seed draws the same cases."),
     )
     time_limit_seconds = forms.IntegerField(
         min_value=int(TIME_LIMIT_SECONDS.low),
         max_value=int(TIME_LIMIT_SECONDS.high),
         required=False,
+        label=_("Time limit (seconds)"),
         help_text=_("5 seconds to 1 hour; empty: untimed (can be left and resumed)."),
     )
-    hint_style = forms.ChoiceField(choices=HintStyle.choices, initial=HintStyle.NONE)
-    hint_run = forms.ModelChoiceField(
-        queryset=TrainingRun.objects.all(), required=False, help_text="The model shown as hints."
+    hint_style = forms.ChoiceField(
+        choices=HintStyle.choices, initial=HintStyle.NONE, label=_("Hint style")
     )
-    case_order = forms.ChoiceField(choices=CaseOrder.choices, initial=CaseOrder.SHUFFLED)
-    gated = forms.BooleanField(required=False, help_text="Opens after the previous phase.")
+    hint_run = forms.ModelChoiceField(
+        queryset=TrainingRun.objects.all(),
+        required=False,
+        label=_("Hint model"),
+        help_text=_("The model shown as hints."),
+    )
+    case_order = forms.ChoiceField(
+        choices=CaseOrder.choices, initial=CaseOrder.SHUFFLED, label=_("Case order")
+    )
+    gated = forms.BooleanField(
+        required=False, label=_("Gated"), help_text=_("Opens after the previous phase.")
+    )
 
     def clean_proportions(self) -> dict[str, float] | None:
         return parse_proportions(self.cleaned_data.get("proportions", ""))
@@ -132,7 +158,7 @@ class PhaseForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("hint_style", HintStyle.NONE) != HintStyle.NONE and not data.get("hint_run"):
-            self.add_error("hint_run", "A hint phase needs a model.")
+            self.add_error("hint_run", _("A hint phase needs a model."))
         return data
 
 
@@ -162,12 +188,13 @@ class PhaseDrawForm(forms.Form):
 
 
 class InvitationsForm(forms.Form):
-    n = forms.IntegerField(min_value=1, max_value=1000, initial=10, label="Number of links")
-    label = forms.CharField(max_length=100, required=False)
+    n = forms.IntegerField(min_value=1, max_value=1000, initial=10, label=_("Number of links"))
+    label = forms.CharField(max_length=100, required=False, label=_("Label"))
     expires_in_days = forms.IntegerField(
         min_value=int(INVITATION_EXPIRY_DAYS.low),
         max_value=int(INVITATION_EXPIRY_DAYS.high),
         required=False,
+        label=_("Expires in (days)"),
         help_text=_("1 to 365 days; empty: the links do not expire."),
     )
 

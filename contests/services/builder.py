@@ -60,18 +60,27 @@ def study_create(
     """A draft study. ``title``, ``description`` and ``consent_text`` are in its first
     language (``languages[0]``); ``texts`` adds them in its other languages."""
     if not title.strip():
-        raise BuilderError("A study needs a title.")
+        raise BuilderError(_("A study needs a title."))
     if design not in StudyDesign.values:
-        raise BuilderError(f"Unknown study design {design!r}.")
+        raise BuilderError(_("Unknown study design %(design)r.") % {"design": design})
     if not 0 <= washout_days <= 365:
-        raise BuilderError(f"The washout is between 0 and 365 days, not {washout_days}.")
+        raise BuilderError(
+            _("The washout is between 0 and 365 days, not %(days)s.") % {"days": washout_days}
+        )
     if block_size < 2 or block_size > 100 or block_size % 2:
-        raise BuilderError(f"Blocks hold an even number of readers, 2 to 100, not {block_size}.")
+        raise BuilderError(
+            _("Blocks hold an even number of readers, 2 to 100, not %(size)s.")
+            % {"size": block_size}
+        )
     unknown = set(languages) - {"en", "es"}
     if unknown or not languages:
-        raise BuilderError(f"Languages must be among en, es; got {list(languages)}.")
+        raise BuilderError(
+            _("Languages must be among en, es; got %(languages)s.") % {"languages": list(languages)}
+        )
     if not GRACE_SECONDS.contains(grace_seconds):
-        raise BuilderError(f"The grace must be 0 to 30 seconds, not {grace_seconds}.")
+        raise BuilderError(
+            _("The grace must be 0 to 30 seconds, not %(seconds)s.") % {"seconds": grace_seconds}
+        )
     first = languages[0]
     columns = {
         localized("title", first): title.strip(),
@@ -101,14 +110,15 @@ def _check_phase_fields(
     *, hint_style: str, hint_run_id: int | None, case_order: str, time_limit_seconds: int | None
 ) -> None:
     if hint_style not in HintStyle.values:
-        raise BuilderError(f"Unknown hint style {hint_style!r}.")
+        raise BuilderError(_("Unknown hint style %(style)r.") % {"style": hint_style})
     if hint_style != HintStyle.NONE and hint_run_id is None:
-        raise BuilderError("A hint phase needs a hint model.")
+        raise BuilderError(_("A hint phase needs a hint model."))
     if case_order not in CaseOrder.values:
-        raise BuilderError(f"Unknown case order {case_order!r}.")
+        raise BuilderError(_("Unknown case order %(order)r.") % {"order": case_order})
     if time_limit_seconds is not None and not TIME_LIMIT_SECONDS.contains(time_limit_seconds):
         raise BuilderError(
-            f"A time limit must be 5 to 3600 seconds (or none), not {time_limit_seconds}."
+            _("A time limit must be 5 to 3600 seconds (or none), not %(seconds)s.")
+            % {"seconds": time_limit_seconds}
         )
 
 
@@ -252,14 +262,14 @@ def _lesions_elsewhere(phase: Phase) -> set[int]:
 
 def _check_replaceable(phase: Phase) -> None:
     if Reading.objects.filter(case__phase=phase).exists():
-        raise BuilderError("This phase has readings: its cases can no longer change.")
+        raise BuilderError(_("This phase has readings: its cases can no longer change."))
     if (
         phase.study.design in PAIRED_DESIGNS
         and Phase.objects.filter(
             Q(pk=phase.shares_cases_with_id) | Q(shares_cases_with=phase)
         ).exists()
     ):
-        raise BuilderError("This phase shares its images with another by design: rebuild both.")
+        raise BuilderError(_("This phase shares its images with another by design: rebuild both."))
 
 
 def _replace_cases(phase: Phase, images: Sequence[Image]) -> list[Case]:
@@ -297,14 +307,17 @@ def phase_cases_draw(
     """
     _check_replaceable(phase)
     if n <= 0:
-        raise BuilderError("Draw at least one case.")
+        raise BuilderError(_("Draw at least one case."))
     if proportions is not None:
         unknown = set(proportions) - set(DIAGNOSES)
         if unknown:
-            raise BuilderError(f"Unknown diagnosis codes in the proportions: {sorted(unknown)}.")
+            raise BuilderError(
+                _("Unknown diagnosis codes in the proportions: %(codes)s.")
+                % {"codes": sorted(unknown)}
+            )
         shares = list(proportions.values())
         if not all(SHARE.contains(w) for w in shares) or sum(shares) <= 0:
-            raise BuilderError("Proportions are shares from 0 to 1, not all zero.")
+            raise BuilderError(_("Proportions are shares from 0 to 1, not all zero."))
     rng = random.Random(seed)
     excluded = _lesions_elsewhere(phase)
     candidates = (
@@ -324,8 +337,11 @@ def phase_cases_draw(
     available = sum(len(v) for v in pool.values())
     if n > available:
         raise BuilderError(
-            f"Only {available} held-out lesions of {dataset} are free for this phase; "
-            f"cannot draw {n}."
+            _(
+                "Only %(available)s held-out lesions of %(dataset)s are free for this phase; "
+                "cannot draw %(n)s."
+            )
+            % {"available": available, "dataset": dataset, "n": n}
         )
     if proportions is None:
         weights = {code: float(len(pool[code])) for code in DIAGNOSES if pool[code]}
@@ -337,7 +353,8 @@ def phase_cases_draw(
         k = counts.get(code, 0)
         if k > len(pool[code]):
             raise BuilderError(
-                f"Only {len(pool[code])} free held-out lesions of class {code}; {k} asked."
+                _("Only %(free)s free held-out lesions of class %(code)s; %(asked)s asked.")
+                % {"free": len(pool[code]), "code": code, "asked": k}
             )
         chosen.extend(rng.sample(pool[code], k))
     # The fixed order must not group the classes.
@@ -350,16 +367,20 @@ def phase_cases_set(*, phase: Phase, images: Sequence[Image]) -> list[Case]:
     """Use exactly these images, in this order, as the phase's cases (the lesion rule holds)."""
     _check_replaceable(phase)
     if not images:
-        raise BuilderError("Pick at least one image.")
+        raise BuilderError(_("Pick at least one image."))
     lesions = [image.lesion_id for image in images]
     if len(set(lesions)) != len(lesions):
-        raise BuilderError("Two of the images show the same lesion.")
+        raise BuilderError(_("Two of the images show the same lesion."))
     clash = set(lesions) & _lesions_elsewhere(phase)
     if clash:
-        raise BuilderError(f"{len(clash)} of these lesions are already in another phase.")
+        raise BuilderError(
+            _("%(n)s of these lesions are already in another phase.") % {"n": len(clash)}
+        )
     not_test = [image.image_id for image in images if image.partition != Partition.TEST]
     if not_test:
-        raise BuilderError(f"Not held-out images: {', '.join(not_test[:5])}.")
+        raise BuilderError(
+            _("Not held-out images: %(images)s.") % {"images": ", ".join(not_test[:5])}
+        )
     return _replace_cases(phase, images)
 
 
@@ -372,7 +393,7 @@ def phase_images_add(*, phase: Phase, image_ids: Sequence[str]) -> list[Case]:
     """
     study = phase.study
     if study.dataset_id is None:
-        raise PhaseImageError("The study has no data set: pick one before adding images.")
+        raise PhaseImageError(_("The study has no data set: pick one before adding images."))
     wanted = list(dict.fromkeys(image_ids))
     found = {
         image.image_id: image
@@ -380,7 +401,10 @@ def phase_images_add(*, phase: Phase, image_ids: Sequence[str]) -> list[Case]:
     }
     unknown = [image_id for image_id in wanted if image_id not in found]
     if unknown:
-        raise PhaseImageError(f"Not in {study.dataset}: {', '.join(unknown[:5])}.")
+        raise PhaseImageError(
+            _("Not in %(dataset)s: %(images)s.")
+            % {"dataset": study.dataset, "images": ", ".join(unknown[:5])}
+        )
     existing = [case.image for case in phase.cases.select_related("image").order_by("position")]
     already = {image.pk for image in existing}
     new = [found[image_id] for image_id in wanted if found[image_id].pk not in already]
@@ -395,10 +419,13 @@ def study_phases_with_cases(*, study: Study) -> list[Phase]:
     """The study's phases; refused unless there is at least one and each has its cases."""
     phases = study_phases(study=study)
     if not phases:
-        raise BuilderError("The study has no phases.")
+        raise BuilderError(_("The study has no phases."))
     for phase in phases:
         if not phase.case_count:
-            raise BuilderError(f"Phase {phase.order} ({phase.title}) has no cases.")
+            raise BuilderError(
+                _("Phase %(order)s (%(title)s) has no cases.")
+                % {"order": phase.order, "title": phase.title}
+            )
     return list(phases)
 
 
@@ -413,8 +440,11 @@ def study_open(*, study: Study) -> Study:
         missing = phase_images_without_hint(phase=phase)
         if missing:
             raise BuilderError(
-                f"Phase {phase.order} ({phase.title}): the hint model has no prediction "
-                f"for {missing} of its images."
+                _(
+                    "Phase %(order)s (%(title)s): the hint model has no prediction "
+                    "for %(missing)s of its images."
+                )
+                % {"order": phase.order, "title": phase.title, "missing": missing}
             )
     study.status = StudyStatus.OPEN
     study.save(update_fields=["status"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from contests.models import Event, EventKind, Outcome, Participant, Reading
 from contests.services.errors import ContestError, ReadingClosed
@@ -19,17 +20,17 @@ def reading_confidence_set(*, reading: Reading, confidence: int, now: datetime) 
     the reading unchanged; a different one is refused with ``ReadingClosed``. Asked after the
     answer, so it never takes time from the case's clock."""
     if confidence not in CONFIDENCE_LEVELS:
-        raise ContestError(f"Confidence runs from 1 to 5, not {confidence!r}.")
+        raise ContestError(_("Confidence runs from 1 to 5, not %(given)r.") % {"given": confidence})
     lock_row(Participant, reading.participant_id, "order_seed")
     reading = Reading.objects.select_related("participant__study").get(pk=reading.pk)
     if not reading.participant.study.asks_confidence:
-        raise ContestError("This study does not ask how sure the reader is.")
+        raise ContestError(_("This study does not ask how sure the reader is."))
     if reading.outcome != Outcome.ANSWERED:
-        raise ContestError("Only an answered case has a confidence.")
+        raise ContestError(_("Only an answered case has a confidence."))
     if reading.confidence is not None:
         if reading.confidence == confidence:
             return reading
-        raise ReadingClosed("The confidence in this answer is already given.")
+        raise ReadingClosed(_("The confidence in this answer is already given."))
     reading.confidence = confidence
     reading.save(update_fields=["confidence"])
     Event.objects.create(

@@ -10,6 +10,7 @@ two phases the rule holds as before (``contests.services.builder``).
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from contests.designs import PAIRED_DESIGNS, SET_A, SET_B, arm_for
 from contests.models import Case, Participant, Phase, Reading, Study
@@ -18,15 +19,20 @@ from contests.services.errors import BuilderError
 
 def _check_pairable(phase: Phase, other: Phase) -> None:
     if phase.pk == other.pk or phase.study_id != other.study_id:
-        raise BuilderError("Pair two different phases of the same study.")
+        raise BuilderError(_("Pair two different phases of the same study."))
     if phase.study.design not in PAIRED_DESIGNS:
-        raise BuilderError(f"A {phase.study.get_design_display()} study pairs no phases.")
+        raise BuilderError(
+            _("A %(design)s study pairs no phases.") % {"design": phase.study.get_design_display()}
+        )
     if Phase.objects.filter(study=phase.study_id, shares_cases_with__isnull=False).exists():
-        raise BuilderError("The study's two phases are already paired.")
+        raise BuilderError(_("The study's two phases are already paired."))
     if Reading.objects.filter(case__phase__in=[phase, other]).exists():
-        raise BuilderError("These phases have readings: their cases can no longer change.")
+        raise BuilderError(_("These phases have readings: their cases can no longer change."))
     if not other.cases.exists():
-        raise BuilderError(f"Phase {other.order} ({other.title}) has no cases.")
+        raise BuilderError(
+            _("Phase %(order)s (%(title)s) has no cases.")
+            % {"order": other.order, "title": other.title}
+        )
 
 
 @transaction.atomic
@@ -52,12 +58,16 @@ def phases_counterbalance(*, first: Phase, second: Phase) -> None:
     each phase also gets the other's set, so that a reader can read either set in either."""
     _check_pairable(second, first)
     if not second.cases.exists():
-        raise BuilderError(f"Phase {second.order} ({second.title}) has no cases.")
+        raise BuilderError(
+            _("Phase %(order)s (%(title)s) has no cases.")
+            % {"order": second.order, "title": second.title}
+        )
     set_a = list(first.cases.order_by("position"))
     set_b = list(second.cases.order_by("position"))
     if len(set_a) != len(set_b):
         raise BuilderError(
-            f"Counterbalanced image sets need the same size: {len(set_a)} and {len(set_b)}."
+            _("Counterbalanced image sets need the same size: %(a)s and %(b)s.")
+            % {"a": len(set_a), "b": len(set_b)}
         )
     first.cases.update(image_set=SET_A)
     second.cases.update(image_set=SET_B)

@@ -33,9 +33,12 @@ def invitation_create_batch(
 ) -> list[tuple[Invitation, str]]:
     """``n`` new links as (invitation, token). The tokens exist only in this return value."""
     if not 1 <= n <= MAX_BATCH:
-        raise ContestError(f"Make between 1 and {MAX_BATCH} invitations at a time, not {n}.")
+        raise ContestError(
+            _("Make between 1 and %(most)s invitations at a time, not %(n)s.")
+            % {"most": MAX_BATCH, "n": n}
+        )
     if expires_at is not None and expires_at <= now:
-        raise ContestError("The expiry must be in the future.")
+        raise ContestError(_("The expiry must be in the future."))
     made = []
     for _i in range(n):
         token = secrets.token_urlsafe(32)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from contests.models import ConsentRefusal, DermoscopyTraining, Participant, Specialty, Study
 from contests.services.designs import participant_arm_draw
@@ -40,8 +41,8 @@ def participant_create(
     randomised to an arm where the study's design has two."""
     if consent_version != study.consent_version:
         raise ConsentError(
-            f"Consent was given to version {consent_version!r}; "
-            f"the study's text is version {study.consent_version!r}."
+            _("Consent was given to version %(given)r; the study's text is version %(current)r.")
+            % {"given": consent_version, "current": study.consent_version}
         )
     # Lock the study so that two readers arriving together get different pseudonyms.
     lock_row(Study, study.pk, "consent_version")
@@ -79,11 +80,16 @@ def participant_profile_update(
     language: str | None = None,
 ) -> Participant:
     if years_in_practice < 0 or years_in_practice > 80:
-        raise ContestError(f"Years in practice must be between 0 and 80, not {years_in_practice}.")
+        raise ContestError(
+            _("Years in practice must be between 0 and 80, not %(years)s.")
+            % {"years": years_in_practice}
+        )
     if specialty not in Specialty.values:
-        raise ContestError(f"Unknown specialty {specialty!r}.")
+        raise ContestError(_("Unknown specialty %(specialty)r.") % {"specialty": specialty})
     if dermoscopy_training not in DermoscopyTraining.values:
-        raise ContestError(f"Unknown dermoscopy training {dermoscopy_training!r}.")
+        raise ContestError(
+            _("Unknown dermoscopy training %(training)r.") % {"training": dermoscopy_training}
+        )
     participant.years_in_practice = years_in_practice
     participant.specialty = specialty
     participant.dermoscopy_training = dermoscopy_training

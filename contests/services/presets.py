@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from classifier.models import TrainingRun
 from contests.models import HintStyle, Phase, Study, StudyDesign, StudyStatus
@@ -87,9 +88,11 @@ def study_create_paper(
 
 def _check_preset(hint_style: str, scale: float) -> None:
     if hint_style not in (HintStyle.ALL, HintStyle.TOP):
-        raise BuilderError(f"The AI phase shows 'all' or 'top', not {hint_style!r}.")
+        raise BuilderError(
+            _("The AI phase shows 'all' or 'top', not %(style)r.") % {"style": hint_style}
+        )
     if not 0 < scale <= 1:
-        raise BuilderError(f"The scale must be in (0, 1], not {scale}.")
+        raise BuilderError(_("The scale must be in (0, 1], not %(scale)s.") % {"scale": scale})
 
 
 def _build_phases(
@@ -200,9 +203,12 @@ def study_create_from_preset(
     """One entry for the command, the researcher's page and the API: ``paper`` (optionally
     counterbalanced) or ``crossover`` (with its washout)."""
     if preset not in PRESETS:
-        raise BuilderError(f"Unknown preset {preset!r}; choose one of {', '.join(PRESETS)}.")
+        raise BuilderError(
+            _("Unknown preset %(preset)r; choose one of %(presets)s.")
+            % {"preset": preset, "presets": ", ".join(PRESETS)}
+        )
     if preset == "crossover" and counterbalanced:
-        raise BuilderError("A crossover reads the same images twice: nothing to swap.")
+        raise BuilderError(_("A crossover reads the same images twice: nothing to swap."))
     if preset == "paper":
         return study_create_paper(
             dataset=dataset,

@@ -436,7 +436,7 @@ def answer(request: HtmxHttpRequest, participant: Participant, order: int) -> Ht
     A case closed meanwhile (another tab, or the clock) keeps its answer: the reader goes on."""
     form = AnswerForm(request.POST)
     if not form.is_valid():
-        return HttpResponseBadRequest("Choose one of the seven diagnoses.")
+        return HttpResponseBadRequest(_("Choose one of the seven diagnoses."))
     # Study option: "How sure are you?" comes after the answer and before the next case, whose
     # clock must not start while the reader is still on the question.
     asks_confidence = participant.study.asks_confidence
@@ -471,7 +471,7 @@ def timeout(request: HtmxHttpRequest, participant: Participant, order: int) -> H
     phase = _phase(participant, order)
     form = TimeoutForm(request.POST)
     if not form.is_valid():
-        return HttpResponseBadRequest("Which case?")
+        return HttpResponseBadRequest(_("Which case?"))
     reading = _reading(participant, phase, form.cleaned_data["case"])
     try:
         reading_time_out(reading=reading, now=timezone.now())
@@ -479,7 +479,7 @@ def timeout(request: HtmxHttpRequest, participant: Participant, order: int) -> H
         # The page's clock ran ahead of the server's: serve the same case with its time left.
         pass
     except ContestError:
-        return HttpResponseBadRequest("This case has no time limit.")
+        return HttpResponseBadRequest(_("This case has no time limit."))
     return _after_post(request, participant, phase)
 
 
@@ -527,7 +527,7 @@ def confidence(request: HtmxHttpRequest, participant: Participant, order: int) -
     phase = _phase(participant, order)
     form = ConfidenceForm(request.POST)
     if not form.is_valid():
-        return HttpResponseBadRequest("Choose how sure you are, from 1 to 5.")
+        return HttpResponseBadRequest(_("Choose how sure you are, from 1 to 5."))
     reading = _reading(participant, phase, form.cleaned_data["case"])
     try:
         reading_confidence_set(
@@ -536,7 +536,7 @@ def confidence(request: HtmxHttpRequest, participant: Participant, order: int) -
     except ReadingClosed:
         pass  # given meanwhile in another tab: the reader simply goes on
     except ContestError:
-        return HttpResponseBadRequest("This answer has no confidence to give.")
+        return HttpResponseBadRequest(_("This answer has no confidence to give."))
     return _after_post(request, participant, phase)
 
 

@@ -67,7 +67,7 @@ def study_new(request: HttpRequest) -> HttpResponse:
         except ContestError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Study created: add its phases.")
+            messages.success(request, _("Study created: add its phases."))
             return redirect("contests:study", pk=study.pk)
     return render(request, "contests/study_new.html", {"form": form})
 
@@ -137,7 +137,7 @@ def phase_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         if study.dataset is None:
-            form.add_error(None, "The study has no data set to draw from.")
+            form.add_error(None, _("The study has no data set to draw from."))
         else:
             try:
                 with transaction.atomic():
@@ -161,7 +161,11 @@ def phase_add(request: HttpRequest, pk: int) -> HttpResponse:
             except ContestError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, f"Phase {phase.order} added with {len(cases)} cases.")
+                messages.success(
+                    request,
+                    _("Phase %(order)d added with %(n)d cases.")
+                    % {"order": phase.order, "n": len(cases)},
+                )
                 return redirect("contests:study", pk=study.pk)
     context = _detail_context(study, phase_form=form)
     return render(request, "contests/study_detail.html", context, status=400)
@@ -301,15 +305,20 @@ def study_set_status(request: HttpRequest, pk: int, action: str) -> HttpResponse
             waiting = study_open_waiting_for_hints(study=study)
             if waiting:
                 names = ", ".join(phase.title for phase in waiting)
-                messages.info(request, f"Locked until its model has predicted: {names}.")
+                messages.info(
+                    request,
+                    _("Locked until its model has predicted: %(names)s.") % {"names": names},
+                )
         elif action == "open":
             study_open(study=study)
         else:
             study_close(study=study, now=timezone.now())
     except ContestError as error:
-        messages.error(request, f"Not opened: {error}")
+        messages.error(request, _("Not opened: %(error)s") % {"error": error})
     else:
-        messages.success(request, f"The study is {study.get_status_display()}.")
+        messages.success(
+            request, _("The study is %(status)s.") % {"status": study.get_status_display()}
+        )
     return redirect("contests:study", pk=study.pk)
 
 
