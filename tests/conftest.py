@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from core.permissions import RESEARCHERS_GROUP
@@ -17,6 +19,15 @@ from tests.worker import celery_worker_process, celery_workers
 
 # Fixtures: a real Celery worker, and a fleet of them (tests/worker.py).
 __all__ = ["celery_worker_process", "celery_workers"]
+
+
+@pytest.fixture(autouse=True)
+def _english_to_start() -> Iterator[None]:
+    """Every test starts in the default language: a page requested in Spanish leaves Spanish
+    active in the test's thread (the locale middleware does not switch back)."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
