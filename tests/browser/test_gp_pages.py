@@ -11,6 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from contests.models import HintStyle, Outcome, Reading, Study
+from contests.services.content import study_texts_update
 from contests.services.invitations import invitation_create_batch
 from tests.browser.conftest import PHONE, page_scrolls_sideways
 from tests.contests.factories import (
@@ -156,3 +157,36 @@ def test_the_spanish_pages(phone: Page, study: Study) -> None:
     # And back to English from the page itself.
     phone.click("#switch-en")
     expect(phone.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_a_new_consent_text_stops_the_reader_after_the_case_on_screen_until_they_agree(
+    phone: Page, study: Study
+) -> None:
+    study_texts_update(
+        study=study,
+        texts={"es": {"title": "Lesiones pigmentadas", "consent_text": "Puede parar."}},
+    )
+    phone.goto(_link(study))
+    phone.click("#language-es")
+    expect(phone.locator("#consent-text")).to_contain_text("Puede parar.")
+    phone.click("#consent-accept")
+    phone.fill("#id_years_in_practice", "4")
+    phone.select_option("#id_specialty", "general_practice")
+    phone.select_option("#id_dermoscopy_training", "formal")
+    phone.fill("#id_country", "Chile")
+    phone.click("#profile-save")
+    expect(phone.locator("h1")).to_have_text("Lesiones pigmentadas")
+    phone.click("#start-1")
+    on_screen = phone.input_value(CASE_KEY)
+    # The researcher changes the consent text while the case is on the GP's screen.
+    study_texts_update(study=study, texts={"es": {"consent_text": "Condiciones nuevas."}})
+    phone.keyboard.press("2")
+    expect(phone.locator("#consent-again")).to_be_visible()
+    expect(phone.locator("#consent-text")).to_contain_text("Condiciones nuevas.")
+    _no_sideways_scroll(phone)
+    assert Reading.objects.get(case__key=on_screen).diagnosis == "bcc"  # the answer was kept
+    phone.click("#consent-accept")
+    expect(phone.locator("#start-1")).to_be_visible()
+    phone.click("#start-1")
+    expect(phone.locator(CASE_KEY)).not_to_have_value(on_screen)
+    assert Reading.objects.filter(outcome=Outcome.ANSWERED).count() == 1
