@@ -155,13 +155,18 @@ def participant_required(view: GPView) -> GPView:
 CONSENT_PENDING_VIEWS = frozenset({"answer", "timeout", "confidence", "consent_again"})
 
 
-def _consent_again(request: HtmxHttpRequest) -> HttpResponse:
-    """Send the reader to the new consent text (htmx follows with a full page)."""
+def _go_to(request: HtmxHttpRequest, name: str) -> HttpResponse:
+    """Send the reader to a whole page: htmx, which would swap it into the case's place, is
+    told to follow with a full page load instead."""
     if request.htmx:
         response = HttpResponse(status=204)
-        response["HX-Redirect"] = reverse("take:consent_again")
+        response["HX-Redirect"] = reverse(name)
         return response
-    return redirect("take:consent_again")
+    return redirect(name)
+
+
+def _consent_again(request: HtmxHttpRequest) -> HttpResponse:
+    return _go_to(request, "take:consent_again")
 
 
 def _withdrawn(request: HtmxHttpRequest) -> HttpResponse:
@@ -368,11 +373,7 @@ def _phase(participant: Participant, order: int) -> Phase:
 
 def _locked(request: HtmxHttpRequest, reason: str) -> HttpResponse:
     messages.info(request, reason)
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = reverse("take:home")
-        return response
-    return redirect("take:home")
+    return _go_to(request, "take:home")
 
 
 def _served(
