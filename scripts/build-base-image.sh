@@ -4,7 +4,8 @@
 # Where a registry can be reached the image is pulled as usual. Where it cannot (an air-gapped
 # hospital network, a CI machine without registry access), it is built from Debian's own
 # packages with debootstrap and imported under the same tag, so the Dockerfile builds the same
-# way on both. Needs root, debootstrap and a reachable Debian mirror (DEBIAN_MIRROR).
+# way on both. Needs root and a reachable Debian mirror (DEBIAN_MIRROR); installs debootstrap
+# from Debian's packages where it is missing.
 set -euo pipefail
 
 TAG=${BASE_IMAGE:-debian:bookworm-slim}
@@ -26,7 +27,15 @@ if [ -z "$mirror" ]; then
     | head -n 1 | awk '{print $2}' || true)
   mirror=${mirror:-http://deb.debian.org/debian}
 fi
-command -v debootstrap >/dev/null || { echo "debootstrap is missing: apt-get install -y debootstrap" >&2; exit 1; }
+if ! command -v debootstrap >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "==> Installing Debian's debootstrap"
+    apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null
+  else
+    echo "debootstrap is missing: apt-get install -y debootstrap (as root)" >&2
+    exit 1
+  fi
+fi
 
 rootfs=$(mktemp -d)
 trap 'rm -rf "$rootfs"' EXIT
