@@ -16,7 +16,7 @@ from demo.steps.study import TITLE
 
 
 def setup(*, options: DemoOptions, out: Console) -> None:
-    study = Study.objects.filter(title=TITLE).order_by("-created_at").first()
+    study = Study.objects.filter(title_en=TITLE).order_by("-created_at").first()
     if study is None:
         out.print("[yellow]No study yet: the results page fills in once readings arrive.")
         return

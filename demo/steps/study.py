@@ -23,6 +23,7 @@ from contests.links import invitation_link
 from contests.models import Participant, Phase, Study
 from contests.presets import PAPER_PHASES
 from contests.selectors.hints import hint_run_for, phase_images_without_hint
+from contests.services.content import study_texts_update
 from contests.services.invitations import invitation_create_batch
 from contests.services.presets import study_create_paper, study_open_waiting_for_hints
 from contests.services.simulation import phases_simulate_readers
@@ -31,6 +32,7 @@ from demo.options import DATASET, DemoOptions
 from lesions.models import Dataset, Partition
 
 TITLE = "Demo: GPs, GPs with AI, and the AI (paper preset)"
+TITLE_ES = "Demostración: médicos generalistas, con la IA, y la IA (estudio del artículo)"
 UNTIMED_READERS = 22
 TIMED_READERS = 19
 # The paper's GPs: 27.74% untimed, 17.29% at 45 s; with the AI's answer shown, 42.43%.
@@ -64,6 +66,7 @@ def _build(dataset: Dataset, seed: int, out: Console) -> Study | None:
     study = study_create_paper(
         dataset=dataset, hint_run=hint_run, seed=seed, scale=scale, title=TITLE
     )
+    study_texts_update(study=study, texts={"es": {"title": TITLE_ES}})
     study_open_waiting_for_hints(study=study)
     return study
 
@@ -129,7 +132,7 @@ def setup(*, options: DemoOptions, out: Console) -> None:
     if dataset is None or not dataset.images.filter(partition=Partition.TEST).exists():
         out.print(f"[yellow]No held-out images in {DATASET!r} yet: the demo study is skipped.")
         return
-    study = Study.objects.filter(title=TITLE, dataset=dataset).first()
+    study = Study.objects.filter(title_en=TITLE, dataset=dataset).first()
     if study is None:
         study = _build(dataset, options.seed, out)
         if study is None:
