@@ -371,3 +371,17 @@ def test_the_api_creates_reads_and_changes_texts_per_language(token_client: Any)
     )
     assert patched.status_code == 200
     assert patched.json()["texts"]["es"] == {"title": "Uno", "instructions": "Sin prisa."}
+
+
+def test_the_progress_page_shows_who_is_behind_the_consent_version_and_who_withdrew(
+    researcher_client: Client,
+) -> None:
+    study = _open_study()
+    behind, withdrawn = Client(), Client()
+    _join(behind, study, "en")
+    _join(withdrawn, study, "en")
+    study_texts_update(study=study, texts={"en": {"consent_text": "New terms."}})
+    withdrawn.post(reverse("take:consent_again"), {"version": "2", "decision": "decline"})
+    page = researcher_client.get(reverse("contests:progress", args=[study.pk])).content.decode()
+    cells = re.findall(r'<td class="consent-cell">(.*?)</td>', page)
+    assert cells == ["version 1: asked again", '<span class="badge">withdrew</span>']
