@@ -199,11 +199,17 @@ def participant_withdraw(
     """The reader declined the new consent text: they read no more, their readings stay, and
     the refusal is kept as any other (with nothing that says who)."""
     lock_row(Participant, participant.pk, "withdrawn_at")
-    locked = Participant.objects.get(pk=participant.pk)
+    locked = Participant.objects.select_related("study").get(pk=participant.pk)
+    if consent_version != locked.study.consent_version:
+        # Only the text shown now can be declined (a stale or forged version changes nothing).
+        raise ConsentError(
+            f"Declined version {consent_version[:40]!r}; "
+            f"the study's text is version {locked.study.consent_version!r}."
+        )
     if locked.withdrawn_at is None:
         Participant.objects.filter(pk=locked.pk).update(withdrawn_at=now)
         ConsentRefusal.objects.create(
-            study_id=locked.study_id, consent_version=consent_version[:40], refused_at=now
+            study_id=locked.study_id, consent_version=consent_version, refused_at=now
         )
         Event.objects.create(
             participant=locked, kind=EventKind.WITHDREW, at=now, data={"version": consent_version}

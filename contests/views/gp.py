@@ -262,11 +262,11 @@ def consent_again(request: HtmxHttpRequest, participant: Participant) -> HttpRes
     if request.method == "POST" and form.is_valid():
         now = timezone.now()
         version = form.cleaned_data["version"]
-        if form.cleaned_data["decision"] == "decline":
-            participant_withdraw(participant=participant, consent_version=version, now=now)
-            request.session.flush()
-            return render(request, "contests/gp/withdrawn.html")
         try:
+            if form.cleaned_data["decision"] == "decline":
+                participant_withdraw(participant=participant, consent_version=version, now=now)
+                request.session.flush()
+                return render(request, "contests/gp/withdrawn.html")
             participant_consent_renew(participant=participant, consent_version=version, now=now)
         except ContestError:
             return redirect("take:consent_again")  # changed again while the page was open

@@ -254,6 +254,10 @@ def test_declining_a_new_consent_text_ends_the_readers_study_and_keeps_their_ans
 
     asked = client.get(reverse("take:consent_again")).content.decode()
     assert "Condiciones nuevas." in asked  # in the reader's language
+    # Declining a text other than the one shown now (stale or forged) changes nothing.
+    stale = client.post(reverse("take:consent_again"), {"version": "1", "decision": "decline"})
+    assert stale["Location"] == reverse("take:consent_again")
+    assert not ConsentRefusal.objects.exists()
     ended = client.post(reverse("take:consent_again"), {"version": "2", "decision": "decline"})
     assert 'id="withdrawn"' in ended.content.decode()
     participant.refresh_from_db()
