@@ -63,6 +63,9 @@ DEFAULT_WORKER_CONCURRENCY=1
 DEPLOY_TEST_BIND=127.0.0.1:$PORT
 READERSTUDY_IMAGE=readerstudy:deploy-test
 EOF
+# Compose takes a variable from the shell before the env file: the test's own values must win
+# (CI exports DATABASE_URL and CELERY_BROKER_URL for the test suite, which run just before).
+while IFS='=' read -r name _; do unset "$name"; done <"$ENV_FILE"
 COMPOSE=("${COMPOSE_BIN[@]}" -p "$PROJECT" --env-file "$ENV_FILE" -f compose.yaml -f docker/compose.deploy-test.yaml)
 
 cleanup() {
