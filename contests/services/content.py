@@ -17,7 +17,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from contests.models import (
-    ConsentRefusal,
     ConsentText,
     Event,
     EventKind,
@@ -28,6 +27,7 @@ from contests.models import (
 )
 from contests.services.errors import BuilderError, ConsentError
 from contests.services.locking import lock_row
+from contests.services.participants import consent_refuse, consent_version_check
 from contests.translation import PHASE_TEXT_FIELDS, STUDY_TEXT_FIELDS
 
 # {"es": {"title": "...", "consent_text": "..."}}: a language's texts, each field optional.
@@ -171,11 +171,7 @@ def participant_consent_renew(
     """The reader agreed to the study's current consent text (``consent_version``, as shown)."""
     lock_row(Study, participant.study_id, "consent_version")
     study = Study.objects.get(pk=participant.study_id)
-    if consent_version != study.consent_version:
-        raise ConsentError(
-            f"Consent was given to version {consent_version[:40]!r}; "
-            f"the study's text is version {study.consent_version!r}."
-        )
+    consent_version_check(study=study, consent_version=consent_version)
     if participant.withdrawn_at is not None:
         raise ConsentError("This reader has withdrawn from the study.")
     if participant.consent_version != consent_version:
@@ -200,17 +196,10 @@ def participant_withdraw(
     the refusal is kept as any other (with nothing that says who)."""
     lock_row(Participant, participant.pk, "withdrawn_at")
     locked = Participant.objects.select_related("study").get(pk=participant.pk)
-    if consent_version != locked.study.consent_version:
-        # Only the text shown now can be declined (a stale or forged version changes nothing).
-        raise ConsentError(
-            f"Declined version {consent_version[:40]!r}; "
-            f"the study's text is version {locked.study.consent_version!r}."
-        )
+    consent_version_check(study=locked.study, consent_version=consent_version, declined=True)
     if locked.withdrawn_at is None:
         Participant.objects.filter(pk=locked.pk).update(withdrawn_at=now)
-        ConsentRefusal.objects.create(
-            study_id=locked.study_id, consent_version=consent_version, refused_at=now
-        )
+        consent_refuse(study=locked.study, consent_version=consent_version, now=now)
         Event.objects.create(
             participant=locked, kind=EventKind.WITHDREW, at=now, data={"version": consent_version}
         )

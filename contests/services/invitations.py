@@ -11,9 +11,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from contests.models import ConsentRefusal, Invitation, Participant, Study, StudyStatus
-from contests.services.errors import AlreadyDeclined, ConsentError, ContestError, InvitationInvalid
+from contests.services.errors import AlreadyDeclined, ContestError, InvitationInvalid
 from contests.services.locking import lock_row
-from contests.services.participants import consent_refuse, participant_create
+from contests.services.participants import (
+    consent_refuse,
+    consent_version_check,
+    participant_create,
+)
 
 MAX_BATCH = 1000
 
@@ -142,11 +146,7 @@ def invitation_decline(
     """
     lock_row(Invitation, invitation.pk, "token_hash")
     invitation = Invitation.objects.select_related("study").get(pk=invitation.pk)
-    if consent_version != invitation.study.consent_version:
-        raise ConsentError(
-            f"Declined version {consent_version[:40]!r}; "
-            f"the study's text is version {invitation.study.consent_version!r}."
-        )
+    consent_version_check(study=invitation.study, consent_version=consent_version, declined=True)
     if invitation.declined_at is not None:
         raise AlreadyDeclined(_("This link has already declined to take part."))
     if invitation.participant_id is not None:

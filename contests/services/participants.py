@@ -28,6 +28,22 @@ def _next_pseudonym(*, study: Study, prefix: str) -> str:
     return f"{prefix}{n:03d}"
 
 
+def consent_version_check(*, study: Study, consent_version: str, declined: bool = False) -> None:
+    """Refuse (``ConsentError``) consent given or declined to another text than the study's
+    current one, the version the page showed: a stale or forged version counts for nothing."""
+    if consent_version == study.consent_version:
+        return
+    if declined:
+        raise ConsentError(
+            f"Declined version {consent_version[:40]!r}; "
+            f"the study's text is version {study.consent_version!r}."
+        )
+    raise ConsentError(
+        _("Consent was given to version %(given)r; the study's text is version %(current)r.")
+        % {"given": consent_version[:40], "current": study.consent_version}
+    )
+
+
 @transaction.atomic
 def participant_create(
     *,
@@ -39,11 +55,7 @@ def participant_create(
 ) -> Participant:
     """A new pseudonymous reader (R001, ...; simulated readers S001, ...) who has consented,
     randomised to an arm where the study's design has two."""
-    if consent_version != study.consent_version:
-        raise ConsentError(
-            _("Consent was given to version %(given)r; the study's text is version %(current)r.")
-            % {"given": consent_version, "current": study.consent_version}
-        )
+    consent_version_check(study=study, consent_version=consent_version)
     # Lock the study so that two readers arriving together get different pseudonyms.
     lock_row(Study, study.pk, "consent_version")
     prefix = SIMULATED_PREFIX if is_simulated else REAL_PREFIX
